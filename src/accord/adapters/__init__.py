@@ -1,0 +1,1 @@
+"""The outside world: store, crypto and keys, partner transport, event bus."""
