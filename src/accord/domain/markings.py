@@ -31,7 +31,7 @@ class _Ranked(Enum):
     def __lt__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.rank < other.rank  # type: ignore[attr-defined, no-any-return]
+        return self.rank < other.rank
 
     @classmethod
     def parse(cls, raw: str, *, where: str = "") -> Any:
@@ -84,7 +84,9 @@ class HandlingCode(_Ranked):
 
 _HANDLING_MEANING = {
     HandlingCode.H0: "use only to prevent and combat crime, within the applicable law",
-    HandlingCode.H1: "not to be disclosed in judicial proceedings without the provider's permission",
+    HandlingCode.H1: (
+        "not to be disclosed in judicial proceedings without the provider's permission"
+    ),
     HandlingCode.H2: "not to be disseminated further without the provider's permission",
     HandlingCode.H3: "other restrictions, stated in the message",
 }
