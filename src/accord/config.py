@@ -1,0 +1,176 @@
+"""A node's directory and its configuration file.
+
+Layout of a node directory (created by ``accord init``)::
+
+    DIR/
+      node.yaml           node id, country, name, contact point, database URL, API limits
+      keys/               0700; signing.jwk and encryption.jwk, each 0600
+      accord.db           the SQLite store (when the default database is used)
+
+``node.yaml`` is written once by ``accord init`` and read by every command.
+A relative SQLite URL (``sqlite:///accord.db``, the default) is relative to
+the node directory, so a node directory can be moved or copied as a whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from accord.domain.errors import AccordError, InvalidValue
+
+CONFIG_FILE = "node.yaml"
+KEYS_DIR = "keys"
+DEFAULT_DB_FILE = "accord.db"
+DEFAULT_DB_URL = f"sqlite:///{DEFAULT_DB_FILE}"
+NODE_ENV = "ACCORD_NODE"
+
+_NODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class NodeConfigError(AccordError):
+    """The node directory is missing, not initialised, or its node.yaml is broken."""
+
+    code = "node_config"
+    status = 500
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """Request size limits (bytes) enforced by the HTTP API."""
+
+    max_body_bytes: int = 1 * 1024 * 1024
+    max_import_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """What ``node.yaml`` holds. Validated on construction."""
+
+    node_id: str
+    country: str
+    name: str = ""
+    contact: str = ""
+    db_url: str = DEFAULT_DB_URL
+    api: ApiLimits = field(default_factory=ApiLimits)
+
+    def __post_init__(self) -> None:
+        if not _NODE_ID.match(self.node_id):
+            raise InvalidValue(
+                f"{self.node_id!r} is not a node id (letters, digits, '.', '_', '-'; "
+                "starting with a letter or digit; at most 64 characters)",
+                where="node_id",
+            )
+        object.__setattr__(self, "country", normalise_country(self.country))
+        if not self.db_url.strip():
+            raise InvalidValue("the database URL is empty", where="db_url")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, where: str = CONFIG_FILE) -> NodeConfig:
+        known = {"node_id", "country", "name", "contact", "db_url", "api"}
+        unknown = set(raw) - known
+        if unknown:
+            raise NodeConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", where=where)
+        for key in ("node_id", "country"):
+            if not isinstance(raw.get(key), str):
+                raise NodeConfigError(f"{key} is required and must be a string", where=where)
+        api_raw = raw.get("api") or {}
+        if not isinstance(api_raw, Mapping) or set(api_raw) - {"max_body_bytes",
+                                                               "max_import_bytes"}:
+            raise NodeConfigError(
+                "api must be a mapping with max_body_bytes and/or max_import_bytes", where=where
+            )
+        try:
+            return cls(
+                node_id=raw["node_id"],
+                country=raw["country"],
+                name=str(raw.get("name") or ""),
+                contact=str(raw.get("contact") or ""),
+                db_url=str(raw.get("db_url") or DEFAULT_DB_URL),
+                api=ApiLimits(**{k: int(v) for k, v in api_raw.items()}),
+            )
+        except InvalidValue as exc:
+            raise NodeConfigError(exc.message, where=f"{where}: {exc.where}") from None
+
+
+def normalise_country(raw: str) -> str:
+    """ISO 3166-1 alpha-2, upper case; raises ``InvalidValue`` naming the input."""
+    code = raw.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise InvalidValue(f"{raw!r} is not an ISO 3166-1 alpha-2 country code (e.g. CO, MX)",
+                           where="country")
+    return code
+
+
+@dataclass(frozen=True)
+class NodeDir:
+    """Paths inside a node directory; no I/O until a method is called."""
+
+    path: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG_FILE
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.path / KEYS_DIR
+
+    def is_initialised(self) -> bool:
+        return self.config_path.exists()
+
+    def db_url(self, config: NodeConfig) -> str:
+        """The store URL with a relative SQLite path resolved against the node directory."""
+        return resolve_db_url(config.db_url, self.path)
+
+    def read_config(self) -> NodeConfig:
+        if not self.path.is_dir():
+            raise NodeConfigError(f"{self.path} is not a directory; create a node with "
+                                  "'accord init --node DIR --node-id ID --country CC'")
+        if not self.is_initialised():
+            raise NodeConfigError(f"{self.path} is not an Accord node (no {CONFIG_FILE}); "
+                                  "create one with 'accord init'")
+        try:
+            raw = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise NodeConfigError(f"cannot read: {exc}", where=str(self.config_path)) from None
+        if not isinstance(raw, Mapping):
+            raise NodeConfigError("must be a YAML mapping", where=str(self.config_path))
+        return NodeConfig.from_dict(raw, where=str(self.config_path))
+
+    def write_config(self, config: NodeConfig) -> None:
+        text = ("# Accord node configuration, written by 'accord init'.\n"
+                "# A relative sqlite:/// path is relative to this directory.\n")
+        text += yaml.safe_dump(config.to_dict(), sort_keys=False, allow_unicode=True)
+        self.config_path.write_text(text, encoding="utf-8")
+
+
+def resolve_db_url(url: str, node_path: Path) -> str:
+    """Make ``sqlite:///relative.db`` absolute under ``node_path``; other URLs are unchanged."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        rest = url[len(prefix):]
+        if rest and rest != ":memory:" and not rest.startswith("/"):
+            return prefix + str((node_path / rest).resolve())
+    return url
+
+
+def node_path(option: Path | None, env: Mapping[str, str] | None = None) -> Path:
+    """The node directory from ``--node``, else ``$ACCORD_NODE``; an error if neither is set."""
+    if option is not None:
+        return option
+    value = (os.environ if env is None else env).get(NODE_ENV, "").strip()
+    if value:
+        return Path(value)
+    raise NodeConfigError(f"no node directory: pass --node DIR or set ${NODE_ENV}",
+                          where="--node")
