@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from joserfc.jwk import OKPKey
 
@@ -34,8 +34,8 @@ class NodeKeysError(AccordError):
 class NodeKeys:
     """The node's private keys (joserfc ``OKPKey``), each with its ``kid`` set."""
 
-    signing: Any
-    encryption: Any
+    signing: OKPKey
+    encryption: OKPKey
 
     @property
     def signing_kid(self) -> str:
@@ -58,8 +58,9 @@ def generate_node_keys(keys_dir: Path) -> None:
     """
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(keys_dir, 0o700)
-    for name, curve, use in ((SIGNING_FILE, "Ed25519", "sig"),
-                             (ENCRYPTION_FILE, "X25519", "enc")):
+    specs: tuple[tuple[str, Literal["Ed25519", "X25519"], str], ...] = (
+        (SIGNING_FILE, "Ed25519", "sig"), (ENCRYPTION_FILE, "X25519", "enc"))
+    for name, curve, use in specs:
         if (keys_dir / name).exists():
             raise Conflict("key file already exists; refusing to overwrite it",
                            where=str(keys_dir / name))
@@ -84,7 +85,7 @@ def _write_private(path: Path, jwk: dict[str, Any]) -> None:
         out.write("\n")
 
 
-def _read(path: Path, curve: str) -> Any:
+def _read(path: Path, curve: str) -> OKPKey:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         key = OKPKey.import_key(raw)

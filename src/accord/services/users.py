@@ -1,0 +1,83 @@
+"""Who may do what: authentication by API token and the node's permission table.
+
+Every API route (and every future service that acts for a person) names the
+``Action`` it performs; ``authorize`` is the only place that decides, from
+``PERMISSIONS``. Separation of duties is deliberate: an admin manages users
+and tokens but reads no intelligence; an auditor reads the ledger and
+metadata but no report content; a liaison officer handles agreements and
+partners and may read, but writes no reports.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Protocol
+
+from accord.domain.errors import Forbidden, Unauthorized
+from accord.domain.users import Role, User
+
+
+class Action(Enum):
+    """What a caller wants to do; the value is the phrase used in error messages."""
+
+    READ = "read reports and entities"
+    SEARCH = "search"
+    WRITE_REPORTS = "create, update or retract reports"
+    IMPORT = "import data"
+    EXPORT = "export the node's data"
+    APPROVE = "approve releases and follow-up requests"
+    MANAGE_AGREEMENTS = "manage sharing agreements"
+    MANAGE_PARTNERS = "manage partners and their keys"
+    READ_LEDGER = "read the ledger"
+    READ_METADATA = "read metadata (users, node information)"
+    MANAGE_USERS = "manage users and tokens"
+    MANAGE_CONFIG = "change the node's configuration"
+
+
+_ANALYST = frozenset({Action.READ, Action.SEARCH, Action.WRITE_REPORTS, Action.IMPORT})
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ANALYST: _ANALYST,
+    Role.SUPERVISOR: _ANALYST | {Action.APPROVE, Action.EXPORT},
+    Role.LIAISON: frozenset({Action.READ, Action.SEARCH, Action.MANAGE_AGREEMENTS,
+                             Action.MANAGE_PARTNERS}),
+    Role.AUDITOR: frozenset({Action.READ_LEDGER, Action.READ_METADATA}),
+    Role.ADMIN: frozenset({Action.MANAGE_USERS, Action.MANAGE_CONFIG, Action.READ_METADATA}),
+}
+
+
+class TokenResolver(Protocol):
+    """What authentication needs from the store."""
+
+    def resolve_token(self, plaintext: str) -> User | None: ...
+
+
+def allowed(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]
+
+
+def roles_allowed(action: Action) -> list[Role]:
+    """The roles that may perform ``action``, in declaration order."""
+    return [role for role in Role if action in PERMISSIONS[role]]
+
+
+def authenticate(resolver: TokenResolver, token: str | None) -> User:
+    """The user holding ``token``; ``Unauthorized`` if it is missing, unknown or revoked."""
+    if token is None or not token.strip():
+        raise Unauthorized("missing API token; send the header 'Authorization: Bearer <token>'",
+                           where="Authorization")
+    user = resolver.resolve_token(token.strip())
+    if user is None:
+        raise Unauthorized("the API token is not valid (unknown, revoked or mistyped); "
+                           "ask an admin for a new one with 'accord token create'",
+                           where="Authorization")
+    return user
+
+
+def authorize(user: User, action: Action) -> User:
+    """``user`` if their role may perform ``action``; else ``Forbidden`` naming who may."""
+    if not allowed(user.role, action):
+        who = ", ".join(role.value for role in roles_allowed(action))
+        raise Forbidden(f"user {user.name!r} has role {user.role.value!r}, which may not "
+                        f"{action.value}; that needs one of the roles: {who}")
+    return user
