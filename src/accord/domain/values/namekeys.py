@@ -1,0 +1,113 @@
+"""Matching keys for names, across accents, case, word order, scripts and spellings.
+
+``name_key`` is one string per name: transliterated (anyascii), casefolded, without
+punctuation, tokens sorted. Two writings of a name in the same spelling share it.
+
+``name_keys`` is a set of per-token keys for search and blocking. Each token gives
+its ASCII form and a *skeleton*: a consonant outline after folding the spellings
+that differ between Spanish, English, Portuguese, Russian and Arabic
+transliterations (j / kh / h, qu / c / k / q, z / s, v / b / w, sh / ch / sch / zh,
+ph / f, th / t, doubled letters) and dropping vowels, because abjad scripts do not
+write short vowels (anyascii turns محمد into ``mhmd``; Muhammad, Mohammed and
+Mohamed all outline to ``mhmd``). Skeletons are prefixed with ``~`` so a caller can
+weigh an exact-token hit above a spelling-variant hit; they are deliberately loose
+(recall for candidate generation) and a scorer must rank what they bring in.
+
+Han and Hangul are transliterated syllable by syllable: 王小明 gives the tokens
+``wang xiaoming`` (surname, given name, as romanised names are written) and, for
+the keys only, the single syllables too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+SKELETON = "~"
+_WORD = re.compile(r"[^\W_]+(?:['’`ʼ][^\W_]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Applied in order to a lowercase ASCII token.
+_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"shch|tsch|sch|tch|sh|ch|zh", "X"),  # one hushing sound, however spelt
+        (r"kh|j", "h"),  # Хоакин -> Khoakin, Joaquín: the same h
+        (r"gh", "g"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"dh", "d"),
+        (r"qu|ck|q", "k"),
+        (r"c(?=[eiy])", "s"),
+        (r"c", "k"),
+        (r"x", "ks"),
+        (r"z|ts|tz", "s"),
+        (r"v|w", "b"),
+        (r"(?<=[aeiouy])h$", ""),  # Fatimah / فاطمة (ftmh) / Fatima
+        (r"[aeiouy]", ""),
+        (r"(.)\1+", r"\1"),
+    )
+)
+
+
+def _is_syllabic(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE"))
+
+
+def _ascii(word: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", anyascii(word).casefold())
+
+
+def _word_tokens(word: str) -> tuple[list[str], list[str]]:
+    """(tokens, extra key-only tokens) of one word in any script."""
+    if not any(_is_syllabic(ch) for ch in word):
+        # Hyphens and other punctuation inside a transliteration split tokens;
+        # apostrophes (O'Brien, Yur'evich, Arabic ʿayn) do not.
+        text = re.sub(r"['’`ʼ]", "", anyascii(word).casefold())
+        return _TOKEN.findall(text), []
+    syllables = [s for s in (_ascii(ch) for ch in word) if s]
+    if 2 <= len(syllables) <= 4:
+        return [syllables[0], "".join(syllables[1:])], syllables
+    return ["".join(syllables)], syllables
+
+
+@lru_cache(maxsize=65536)
+def _analyse(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    tokens: list[str] = []
+    extra: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        main, more = _word_tokens(word)
+        tokens.extend(main)
+        extra.extend(more)
+    return tuple(tokens), frozenset(tokens) | frozenset(extra)
+
+
+def name_tokens(text: str) -> list[str]:
+    """The ASCII tokens of a name, in order (``Joaquín GUZMÁN`` -> joaquin, guzman)."""
+    return list(_analyse(text)[0])
+
+
+def skeleton(token: str) -> str:
+    """The spelling-variant outline of one ASCII token (``joaquin`` -> ``hkn``)."""
+    out = token
+    for pattern, repl in _FOLDS:
+        out = pattern.sub(repl, out)
+    return out.lower() or token
+
+
+def name_key(text: str) -> str:
+    """One comparable string per name: ASCII, casefolded, no punctuation, tokens sorted."""
+    return " ".join(sorted(_analyse(text)[0]))
+
+
+def name_keys(text: str) -> set[str]:
+    """Per-token keys: each token's ASCII form and its ``~``-prefixed skeleton."""
+    keys: set[str] = set()
+    for token in _analyse(text)[1]:
+        keys.add(token)
+        if not token.isdigit():
+            keys.add(SKELETON + skeleton(token))
+    return keys
