@@ -12,9 +12,14 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from accord.adapters.store import Store
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -54,3 +59,21 @@ def postgres_url(postgres_base_url: str) -> Iterator[str]:
     yield f"{plain}{sep}options=-csearch_path%3D{schema},public"
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, then a PostgreSQL schema (same tests on both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accord.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An open, migrated ``Store`` on each database of ``store_url``."""
+    from accord.adapters.store import open_store
+
+    opened = open_store(store_url)
+    yield opened
+    opened.close()

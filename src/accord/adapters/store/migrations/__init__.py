@@ -1,0 +1,1 @@
+"""Alembic migrations for the node's store (run by ``upgrade_to_head``)."""

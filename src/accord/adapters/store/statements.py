@@ -1,0 +1,197 @@
+"""The statement repository: bulk writes for import, reads for entity views and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from accord.adapters.store.codec import (
+    from_store,
+    grading_from_json,
+    grading_json,
+    marking_from_json,
+    marking_json,
+    statement_pk,
+    to_utc,
+)
+from accord.adapters.store.models import StatementRow
+from accord.domain.statement import Statement
+
+_TABLE = cast(Table, StatementRow.__table__)
+_CHUNK = 500  # ids per IN (...) list: well under every driver's parameter limit
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What may differ between two statements with the same id (same fact)."""
+
+    marking: str
+    grading: str | None
+    original_value: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+def statement_row(statement: Statement, *, retracted: bool = False) -> dict[str, Any]:
+    """The ``statements`` row of ``statement`` (see ``StatementRepository.insert``)."""
+    sid = statement.id
+    return {
+        "pk": statement_pk(sid),
+        "id": sid,
+        "entity_id": statement.entity_id,
+        "schema": statement.schema,
+        "prop": statement.prop,
+        "value": statement.value,
+        "original_value": statement.original_value,
+        "report_id": statement.report_id,
+        "origin": statement.origin,
+        "marking": marking_json(statement.marking),
+        "grading": grading_json(statement.grading),
+        "first_seen": to_utc(statement.first_seen),
+        "last_seen": to_utc(statement.last_seen),
+        "retracted": retracted,
+    }
+
+
+def row_state(row: dict[str, Any]) -> StoredState:
+    return StoredState(row["marking"], row["grading"], row["original_value"],
+                       row["first_seen"], row["last_seen"])
+
+
+class StatementRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- writes ---------------------------------------------------------------
+    def insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows made by ``statement_row`` (ids must be new)."""
+        if rows:
+            self.session.execute(insert(_TABLE), list(rows))
+
+    def update_states(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Overwrite markings, grading, original value and times of existing statements."""
+        if not rows:
+            return
+        stmt = (update(_TABLE).where(_TABLE.c.pk == bindparam("b_pk")).values(
+            marking=bindparam("b_marking"), grading=bindparam("b_grading"),
+            original_value=bindparam("b_original_value"),
+            first_seen=bindparam("b_first_seen"), last_seen=bindparam("b_last_seen"),
+            retracted=bindparam("b_retracted")))
+        self.session.execute(stmt, [{f"b_{k}": r[k] for k in (
+            "pk", "marking", "grading", "original_value", "first_seen", "last_seen", "retracted",
+        )} for r in rows])
+
+    def delete(self, pks: Iterable[int]) -> int:
+        """Delete statements by key (their search entries go with them)."""
+        total = 0
+        for chunk in _chunks(list(pks)):
+            result = self.session.execute(delete(_TABLE).where(_TABLE.c.pk.in_(chunk)))
+            total += cast(CursorResult[Any], result).rowcount
+        return total
+
+    def set_retracted(self, report_id: str, retracted: bool) -> int:
+        result = self.session.execute(
+            update(_TABLE).where(_TABLE.c.report_id == report_id).values(retracted=retracted))
+        return cast(CursorResult[Any], result).rowcount
+
+    # -- reads ----------------------------------------------------------------
+    def states(self, pks: Iterable[int]) -> dict[int, StoredState]:
+        """``{pk: state}`` for those of ``pks`` already stored."""
+        t = _TABLE.c
+        out: dict[int, StoredState] = {}
+        for chunk in _chunks(list(pks)):
+            stmt = select(t.pk, t.marking, t.grading, t.original_value, t.first_seen,
+                          t.last_seen).where(t.pk.in_(chunk))
+            for pk, marking, grading, original, first, last in self.session.execute(stmt):
+                out[pk] = StoredState(marking, grading, original, from_store(first),
+                                      from_store(last))
+        return out
+
+    def pks_for_report(self, report_id: str) -> set[int]:
+        stmt = select(_TABLE.c.pk).where(_TABLE.c.report_id == report_id)
+        return set(self.session.scalars(stmt))
+
+    def entity_schemas(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """``{entity id: schema}`` for those of ``entity_ids`` that have statements."""
+        t = _TABLE.c
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(set(entity_ids))):
+            stmt = select(t.entity_id, t.schema).where(t.entity_id.in_(chunk)).distinct()
+            out.update({eid: schema for eid, schema in self.session.execute(stmt)})
+        return out
+
+    def for_entity(self, entity_id: str, *, include_retracted: bool = False) -> list[Statement]:
+        stmt = _select().where(_TABLE.c.entity_id == entity_id)
+        if not include_retracted:
+            stmt = stmt.where(_TABLE.c.retracted.is_(False))
+        stmt = stmt.order_by(_TABLE.c.prop, _TABLE.c.value, _TABLE.c.report_id)
+        return [_to_statement(r) for r in self.session.execute(stmt)]
+
+    def for_report(self, report_id: str) -> Iterator[Statement]:
+        """The report's statements, grouped by entity (ordered by entity, property, value)."""
+        t = _TABLE.c
+        stmt = (_select().where(t.report_id == report_id)
+                .order_by(t.entity_id, t.prop, t.value).execution_options(yield_per=2000))
+        for row in self.session.execute(stmt):
+            yield _to_statement(row)
+
+    def find_by_value(self, prop: str, value: str, *,
+                      include_retracted: bool = False) -> list[Statement]:
+        """Statements whose ``prop`` is exactly ``value`` (uses the (prop, value) index)."""
+        t = _TABLE.c
+        stmt = _select().where(t.prop == prop, func.substr(t.value, 1, 200) == value[:200],
+                               t.value == value)
+        if not include_retracted:
+            stmt = stmt.where(t.retracted.is_(False))
+        return [_to_statement(r) for r in self.session.execute(stmt)]
+
+    def count(self, *, include_retracted: bool = True) -> int:
+        stmt = select(func.count()).select_from(_TABLE)
+        if not include_retracted:
+            stmt = stmt.where(_TABLE.c.retracted.is_(False))
+        return int(self.session.scalar(stmt) or 0)
+
+
+_COLUMNS = ("entity_id", "schema", "prop", "value", "report_id", "origin", "marking", "grading",
+            "original_value", "first_seen", "last_seen")
+
+
+def _select() -> Select[Any]:
+    return select(*(_TABLE.c[name] for name in _COLUMNS))
+
+
+def _to_statement(row: Row[Any]) -> Statement:
+    return Statement(
+        entity_id=row.entity_id,
+        schema=row.schema,
+        prop=row.prop,
+        value=row.value,
+        report_id=row.report_id,
+        origin=row.origin,
+        marking=marking_from_json(row.marking),
+        grading=grading_from_json(row.grading),
+        original_value=row.original_value,
+        first_seen=from_store(row.first_seen),
+        last_seen=from_store(row.last_seen),
+    )
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
