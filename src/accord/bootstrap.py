@@ -1,0 +1,164 @@
+"""The composition root: a ``Node`` built from a node directory.
+
+Every entrypoint gets what it needs from here and nowhere else::
+
+    with open_node(path) as node:          # path None -> $ACCORD_NODE
+        node.config                        # NodeConfig (node_id, country, name, contact, db_url)
+        node.store                         # Store, opened (and migrated) on first use
+        node.registry                      # schema Registry
+        node.keys                          # NodeKeys (signing + encryption), read on first use
+
+Nothing is built when this module is imported, and a ``Node`` opens its store
+and reads its keys only when first asked, so ``accord schema`` never touches
+the database. ``init_node`` creates a node directory from scratch.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from accord.config import NodeConfig, NodeDir, node_path
+from accord.domain.errors import Conflict
+from accord.domain.users import Role, User
+
+if TYPE_CHECKING:
+    from accord.adapters.keys import NodeKeys
+    from accord.adapters.store import Store
+    from accord.domain.registry import Registry
+
+
+class Node:
+    """One agency's node: its directory, configuration, store, registry and keys."""
+
+    def __init__(self, directory: NodeDir, config: NodeConfig) -> None:
+        self.dir = directory
+        self.config = config
+
+    @property
+    def path(self) -> Path:
+        return self.dir.path
+
+    @property
+    def node_id(self) -> str:
+        return self.config.node_id
+
+    @property
+    def db_url(self) -> str:
+        """The store URL, with a relative SQLite path resolved against the node directory."""
+        return self.dir.db_url(self.config)
+
+    @cached_property
+    def store(self) -> Store:
+        from accord.adapters.store import open_store
+
+        return open_store(self.db_url)
+
+    @cached_property
+    def registry(self) -> Registry:
+        from accord.domain.registry import load_registry
+
+        return load_registry()
+
+    @cached_property
+    def keys(self) -> NodeKeys:
+        from accord.adapters.keys import load_node_keys
+
+        return load_node_keys(self.dir.keys_dir)
+
+    def info(self) -> dict[str, Any]:
+        """What the node says about itself (no secrets, no database password)."""
+        return {"node_id": self.config.node_id, "country": self.config.country,
+                "name": self.config.name, "contact": self.config.contact}
+
+    def close(self) -> None:
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            store.close()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def open_node(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Node:
+    """The node in ``path`` (else ``$ACCORD_NODE``); raises ``NodeConfigError`` if there is none."""
+    directory = NodeDir(node_path(path, env))
+    return Node(directory, directory.read_config())
+
+
+@dataclass(frozen=True)
+class Initialised:
+    """What ``init_node`` made: the node, its first admin and that admin's token (shown once)."""
+
+    node: Node
+    admin: User
+    admin_token: str
+
+
+def init_node(path: Path, *, node_id: str, country: str, db_url: str | None = None,
+              name: str = "", contact: str = "", admin_name: str = "admin") -> Initialised:
+    """Create a node directory: node.yaml, keys (0600), the migrated store, the first admin.
+
+    ``path`` may not exist yet or be an empty directory. On any failure
+    everything this call created is removed again and the error is re-raised
+    (an unreachable database raises ``StoreUnavailable`` before anything is
+    written). The returned node's store is open; close the node when done.
+    """
+    config = NodeConfig(node_id=node_id, country=country, name=name, contact=contact,
+                        **({"db_url": db_url} if db_url else {}))
+    directory = NodeDir(path)
+    created = _prepare_empty_dir(directory)
+    node = Node(directory, config)
+    try:
+        store = node.store  # first: an unreachable database fails before any file is written
+        from accord.adapters.keys import generate_node_keys
+
+        generate_node_keys(directory.keys_dir)
+        admin = store.add_user(admin_name, Role.ADMIN)
+        token = store.create_token(admin.name, label="created by accord init")
+        # node.yaml last: a directory counts as a node only once everything is in place.
+        directory.write_config(config)
+    except BaseException:
+        node.close()
+        _remove(directory.path, created)
+        raise
+    return Initialised(node=node, admin=admin, admin_token=token)
+
+
+def _prepare_empty_dir(directory: NodeDir) -> bool:
+    """Make sure ``directory`` exists and is empty; True if this call created it."""
+    path = directory.path
+    if directory.is_initialised():
+        raise Conflict(f"already an Accord node (it has {directory.config_path.name}); "
+                       "refusing to initialise it again", where=str(path))
+    if path.exists():
+        if not path.is_dir():
+            raise Conflict("exists and is not a directory", where=str(path))
+        if any(path.iterdir()):
+            raise Conflict("the directory is not empty; initialise a node in a new or empty "
+                           "directory", where=str(path))
+        return False
+    path.mkdir(parents=True)
+    return True
+
+
+def _remove(path: Path, created: bool) -> None:
+    # Only ever delete what init created: the whole directory if it made it,
+    # else the contents of the directory it found empty.
+    if created:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
