@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from accord.config import NodeConfig, NodeDir, node_path
+from accord.config import DEFAULT_DB_URL, NodeConfig, NodeDir, node_path
 from accord.domain.errors import Conflict
 from accord.domain.users import Role, User
 
@@ -114,7 +114,7 @@ def init_node(path: Path, *, node_id: str, country: str, db_url: str | None = No
     written). The returned node's store is open; close the node when done.
     """
     config = NodeConfig(node_id=node_id, country=country, name=name, contact=contact,
-                        **({"db_url": db_url} if db_url else {}))
+                        db_url=db_url or DEFAULT_DB_URL)
     directory = NodeDir(path)
     created = _prepare_empty_dir(directory)
     node = Node(directory, config)
