@@ -275,5 +275,10 @@ def _names(raw: Any, key: str, where: str) -> list[str]:
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    """`` (did you mean 'X'?)`` for a wrong case, a prefix or a near miss, else ''."""
+    options = list(choices)
+    folded = name.casefold()
+    close = [c for c in options if c.casefold() == folded]
+    close = close or [c for c in options if len(name) >= 3 and c.casefold().startswith(folded)]
+    close = close or difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -18,7 +18,7 @@ def parse_decimal(text: str) -> Decimal | None:
     """The number written in ``text``, or None when it is not a plain decimal number."""
     s = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     sign = ""
-    if s[:1] in "+-":
+    if s.startswith(("+", "-")):
         sign, s = s[0], s[1:].lstrip()
     if not s:
         return None
@@ -45,14 +45,10 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def format_decimal(value: Decimal, *, places: int | None = None) -> str:
     """Plain notation without exponent or trailing zeros (or exactly ``places`` decimals)."""
-    if places is not None:
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent <= places:
-            value = value.quantize(Decimal(1).scaleb(-places))
-        else:
-            value = value.normalize()
-    else:
-        value = value.normalize()
+    value = value.normalize()
+    exponent = value.as_tuple().exponent
+    if places is not None and isinstance(exponent, int) and -exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
     text = f"{value:f}"
     if text.startswith("-") and not value.is_zero():
         return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -17,8 +19,10 @@ class IbanType(ValueType):
 
     def normalize(self, raw: str, *, country: str | None = None) -> str:
         text = self.clean(raw)
-        if text[:5].upper() == "IBAN:" or text[:5].upper() == "IBAN ":
-            text = text[5:]
+        if text[:4].upper() == "IBAN":
+            text = text[4:].lstrip(": ")
+        # Print forms group by four with spaces, hyphens or dots; schwifty takes spaces only.
+        text = re.sub(r"[\s.\-]", "", text)
         try:
             return str(IBAN(text).compact)
         except SchwiftyException as exc:
