@@ -10,11 +10,15 @@ partners and may read, but writes no reports.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from accord.domain.errors import Forbidden, Unauthorized
-from accord.domain.users import Role, User
+from accord.domain.errors import Forbidden, NotFound, Unauthorized
+from accord.domain.users import ApiToken, Role, User
+
+if TYPE_CHECKING:
+    from accord.adapters.store.store import Store
 
 
 class Action(Enum):
@@ -81,3 +85,55 @@ def authorize(user: User, action: Action) -> User:
         raise Forbidden(f"user {user.name!r} has role {user.role.value!r}, which may not "
                         f"{action.value}; that needs one of the roles: {who}")
     return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: ``secret`` is shown once and never stored; ``record`` is what the node keeps."""
+
+    secret: str
+    record: ApiToken
+
+
+def add_user(store: Store, name: str, role: Role, *, token_label: str = "") -> tuple[User,
+                                                                                   IssuedToken]:
+    """Create a user and their first token in one transaction (both or neither)."""
+    with store.unit_of_work() as uow:
+        user = uow.users.add_user(name, role)
+        secret, record = uow.users.create_token(user.name, token_label or "first token")
+    return user, IssuedToken(secret, record)
+
+
+def create_token(store: Store, user: str, *, label: str = "") -> IssuedToken:
+    """A new token for ``user`` (``NotFound`` if there is no such user)."""
+    with store.unit_of_work() as uow:
+        secret, record = uow.users.create_token(user, label)
+    return IssuedToken(secret, record)
+
+
+def revoke_token(store: Store, token_id: int) -> ApiToken:
+    """Revoke a token by id (idempotent; ``NotFound`` if there is none)."""
+    return store.revoke_token(token_id)
+
+
+def list_users(store: Store) -> list[User]:
+    return store.list_users()
+
+
+def list_tokens(store: Store, user: str | None = None) -> list[ApiToken]:
+    if user is not None and store.get_user(user) is None:
+        raise NotFound(f"no user named {user!r}", where="user")
+    return store.list_tokens(user)
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "role": user.role.value,
+            "created": user.created.isoformat()}
+
+
+def token_to_dict(token: ApiToken) -> dict[str, Any]:
+    return {"id": token.id, "user": token.user, "label": token.label,
+            "created": token.created.isoformat(),
+            "last_used": token.last_used.isoformat() if token.last_used else None,
+            "revoked": token.revoked.isoformat() if token.revoked else None,
+            "active": token.active}

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
+from typer.exceptions import Abort, Exit, TyperException
 
 from accord.domain.errors import AccordError
 
@@ -89,7 +89,7 @@ def command(json_mode: bool) -> Iterator[Output]:
     out = Output(json_mode)
     try:
         yield out
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+    except (Exit, Abort, TyperException):
         raise
     except AccordError as exc:
         out.fail(error_body(exc), str(exc))

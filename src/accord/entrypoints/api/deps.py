@@ -1,0 +1,51 @@
+"""What route handlers receive: the node, and the caller once authenticated and authorised.
+
+Every route under ``/api/v1`` declares its ``Action``::
+
+    @router.get("/things/{id}")
+    def read_thing(id: str, node: NodeDep, user: Annotated[User, Depends(require(Action.READ))]):
+        ...
+
+``require`` answers 401 for a missing or unknown token and 403 for a role
+without the right, in the API's error shape (see ``errors.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from accord.bootstrap import Node
+from accord.domain.users import User
+from accord.services.users import Action, authenticate, authorize
+
+bearer = HTTPBearer(auto_error=False, scheme_name="token",
+                    description="An API token from 'accord user add' or 'accord token create'.")
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def require(action: Action) -> Callable[[Node, HTTPAuthorizationCredentials | None], User]:
+    """A dependency giving the authenticated user, who must be allowed ``action``."""
+
+    def dependency(node: NodeDep, credentials: Credentials) -> User:
+        user = authenticate(node.store, credentials.credentials if credentials else None)
+        return authorize(user, action)
+
+    dependency.__name__ = f"require_{action.name.lower()}"
+    return dependency
+
+
+def current_user(node: NodeDep, credentials: Credentials) -> User:
+    """Any authenticated user, whatever the role."""
+    return authenticate(node.store, credentials.credentials if credentials else None)

@@ -1,0 +1,35 @@
+"""The ``accord`` command.
+
+Each command group lives in its own module with a ``typer.Typer()`` named
+``app``; register it below with one line: ``app.add_typer(module.app)`` puts
+its commands at the top level (``accord init``), ``app.add_typer(module.app,
+name="user")`` makes a group (``accord user add``). Document every command in
+docs/cli.md (a test checks).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from accord.entrypoints.cli import data, demo, explore, node, schema, tokens, users
+from accord.entrypoints.cli.group import AccordGroup
+
+app = typer.Typer(
+    cls=AccordGroup,
+    name="accord",
+    help="Accord: federated, agreement-enforced intelligence sharing. Docs: docs/cli.md.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.add_typer(node.app)  # init, serve
+app.add_typer(data.app)  # import, export
+app.add_typer(explore.app)  # search, show
+app.add_typer(schema.app)  # schema
+app.add_typer(users.app, name="user", help="Users and their roles.")
+app.add_typer(tokens.app, name="token", help="API tokens.")
+app.add_typer(demo.app)  # demo
+
+if __name__ == "__main__":
+    app()

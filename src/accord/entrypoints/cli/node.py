@@ -1,0 +1,76 @@
+"""``accord init`` and ``accord serve``: create a node, serve its API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from accord.bootstrap import init_node, open_node
+from accord.config import node_path
+from accord.entrypoints.cli.options import JsonOption, NodeOption
+from accord.entrypoints.cli.output import command
+
+app = typer.Typer()
+
+
+@app.command("init")
+def init(
+    node_id: Annotated[str, typer.Option("--node-id", help="This node's id, e.g. mx-fgr.")],
+    country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2, e.g. MX.")],
+    node: NodeOption = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database URL (default: SQLite file accord.db in the node directory).")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="The agency's name.")] = "",
+    contact: Annotated[str, typer.Option(
+        "--contact", help="Contact point partners see (e-mail or phone).")] = "",
+    json_: JsonOption = False,
+) -> None:
+    """Create a node: directory, node.yaml, keys, store and the first admin token."""
+    with command(json_) as out:
+        path = node_path(node)
+        made = init_node(path, node_id=node_id, country=country, db_url=db, name=name,
+                         contact=contact)
+        with made.node as created:
+            data: dict[str, Any] = {
+                "node": {**created.info(), "path": str(created.path.resolve()),
+                         "database": created.store.description},
+                "admin": {"name": made.admin.name, "token": made.admin_token},
+                "keys": {"signing_kid": created.keys.signing_kid,
+                         "encryption_kid": created.keys.encryption_kid},
+            }
+
+        def human(console: Console) -> None:
+            console.print(f"Node [bold]{data['node']['node_id']}[/] ({data['node']['country']}) "
+                          f"created in {data['node']['path']}")
+            console.print(f"Store: {data['node']['database']}")
+            console.print(f"Admin token for [bold]{made.admin.name}[/] (shown once, keep it "
+                          "safe):")
+            console.print(made.admin_token, markup=False, highlight=False)
+
+        out.emit(data, human)
+
+
+@app.command("serve")
+def serve(
+    node: NodeOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8740,
+    json_: JsonOption = False,
+) -> None:
+    """Serve the node's HTTP API (until Ctrl-C)."""
+    with command(json_) as out:
+        from accord.entrypoints.api.app import create_app
+        from accord.entrypoints.api.server import serve_forever
+
+        with open_node(node) as opened:
+            app_ = create_app(opened)
+            url = f"http://{host}:{port}"
+            out.emit({"serving": {"url": url, "api": f"{url}/api/v1",
+                                  "openapi": f"{url}/openapi.json", "node": opened.info()}},
+                     lambda console: console.print(
+                         f"Serving node {opened.node_id} on {url} (API {url}/api/v1, "
+                         f"OpenAPI {url}/openapi.json); Ctrl-C to stop"))
+            serve_forever(app_, host, port)
