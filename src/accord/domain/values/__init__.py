@@ -22,7 +22,13 @@ from accord.domain.values.imo import ImoType
 from accord.domain.values.mmsi import MmsiType
 from accord.domain.values.money import MoneyType
 from accord.domain.values.name import NameType
-from accord.domain.values.namekeys import name_key, name_keys, name_tokens, skeleton
+from accord.domain.values.namekeys import (
+    name_key,
+    name_keys,
+    name_tokens,
+    skeleton,
+    token_keys,
+)
 from accord.domain.values.number import NumberType
 from accord.domain.values.phone import PhoneType
 from accord.domain.values.quantity import QuantityType
@@ -30,7 +36,7 @@ from accord.domain.values.text import StringType, TextType
 
 __all__ = [
     "InvalidValue", "ValueType", "get_type", "identifier_key", "name_key", "name_keys",
-    "name_tokens", "skeleton", "types",
+    "name_tokens", "skeleton", "token_keys", "types",
 ]
 
 _TYPES: tuple[type[ValueType], ...] = (

@@ -33,6 +33,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
+        (r"dzh|dj", "j"),  # Джамал -> Dzhamal: Russian for a foreign j
         (r"shch|tsch|sch|tch|sh|ch|zh", "X"),  # one hushing sound, however spelt
         (r"kh|j", "h"),  # Хоакин -> Khoakin, Joaquín: the same h
         (r"gh", "g"),
@@ -44,12 +45,22 @@ _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"c", "k"),
         (r"x", "ks"),
         (r"z|ts|tz", "s"),
-        (r"v|w", "b"),
-        (r"(?<=[aeiouy])h$", ""),  # Fatimah / فاطمة (ftmh) / Fatima
+        (r"v", "b"),
+        # w is a consonant first or next to a vowel (Wladimir, Iwanow) and a long vowel
+        # between consonants, as Arabic writes it (يوسف -> ywsf, Yusuf).
+        (r"^w|w(?=[aeiou])|(?<=[aeiou])w", "b"),
+        (r"w", "u"),
+        (r"h$", ""),  # final h is silent or a taa marbuta: Fatimah, فاطمة (ftmh), Fatima
+        (r"(.)\1+", r"\1"),  # before dropping vowels, so Jesús (hss) stays apart from José (hs)
         (r"[aeiouy]", ""),
-        (r"(.)\1+", r"\1"),
     )
 )
+# Spanish and Portuguese do not pronounce an initial h, so Russian drops it
+# (Hernández -> Эрнандес): such tokens also get a skeleton without it.
+_SILENT_H = re.compile(r"h(?=[aeiouy])")
+# Spanish g before e/i sounds like j (Jorge -> Хорхе, Ángel -> Анхель) but other
+# languages keep it hard (Sergei, Мигель for Miguel): both outlines are kept.
+_SOFT_G = re.compile(r"g(?=[ei])")
 
 
 def _is_syllabic(ch: str) -> bool:
@@ -98,16 +109,35 @@ def skeleton(token: str) -> str:
     return out.lower() or token
 
 
+def skeletons(token: str) -> set[str]:
+    """Every outline of a token: ``skeleton`` plus variants for a silent h or a soft g."""
+    if token.isdigit():
+        return set()
+    variants = {token}
+    if _SILENT_H.match(token):
+        variants.add(token[1:])
+    if _SOFT_G.search(token):
+        variants |= {_SOFT_G.sub("h", v) for v in variants}
+    return {skeleton(v) for v in variants}
+
+
+def token_keys(token: str) -> set[str]:
+    """The keys one token contributes: itself and its ``~``-prefixed skeletons."""
+    return {token} | {SKELETON + s for s in skeletons(token)}
+
+
 def name_key(text: str) -> str:
     """One comparable string per name: ASCII, casefolded, no punctuation, tokens sorted."""
     return " ".join(sorted(_analyse(text)[0]))
 
 
 def name_keys(text: str) -> set[str]:
-    """Per-token keys: each token's ASCII form and its ``~``-prefixed skeleton."""
+    """Per-token keys: each token's ASCII form and its ``~``-prefixed skeletons.
+
+    A query name matches a candidate when, for every query token, ``token_keys(token)``
+    meets the candidate's ``name_keys``.
+    """
     keys: set[str] = set()
     for token in _analyse(text)[1]:
-        keys.add(token)
-        if not token.isdigit():
-            keys.add(SKELETON + skeleton(token))
+        keys |= token_keys(token)
     return keys
