@@ -63,26 +63,28 @@ _SILENT_H = re.compile(r"h(?=[aeiouy])")
 _SOFT_G = re.compile(r"g(?=[ei])")
 
 
-def _is_syllabic(ch: str) -> bool:
-    name = unicodedata.name(ch, "")
-    return name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE"))
+# Han ideographs (with extensions and compatibility forms) and Hangul syllables: one
+# character is one romanised syllable.
+_SYLLABIC = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f]")
 
 
 def _ascii(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", anyascii(word).casefold())
 
 
-def _word_tokens(word: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(tokens, extra key-only tokens) of one word in any script."""
-    if not any(_is_syllabic(ch) for ch in word):
+    if not _SYLLABIC.search(word):
         # Hyphens and other punctuation inside a transliteration split tokens;
         # apostrophes (O'Brien, Yur'evich, Arabic ʿayn) do not.
         text = re.sub(r"['’`ʼ]", "", anyascii(word).casefold())
-        return _TOKEN.findall(text), []
-    syllables = [s for s in (_ascii(ch) for ch in word) if s]
+        return tuple(_TOKEN.findall(text)), ()
+    syllables = [s for s in (_ascii(ch) for ch in word) if s]  # one per character
     if 2 <= len(syllables) <= 4:
-        return [syllables[0], "".join(syllables[1:])], syllables
-    return ["".join(syllables)], syllables
+        return (syllables[0], "".join(syllables[1:])), tuple(syllables)
+    return ("".join(syllables),), tuple(syllables)
 
 
 @lru_cache(maxsize=65536)
@@ -123,7 +125,12 @@ def skeletons(token: str) -> set[str]:
 
 def token_keys(token: str) -> set[str]:
     """The keys one token contributes: itself and its ``~``-prefixed skeletons."""
-    return {token} | {SKELETON + s for s in skeletons(token)}
+    return set(_token_keys(token))
+
+
+@lru_cache(maxsize=65536)
+def _token_keys(token: str) -> frozenset[str]:
+    return frozenset({token} | {SKELETON + s for s in skeletons(token)})
 
 
 def name_key(text: str) -> str:
@@ -139,5 +146,5 @@ def name_keys(text: str) -> set[str]:
     """
     keys: set[str] = set()
     for token in _analyse(text)[1]:
-        keys |= token_keys(token)
+        keys |= _token_keys(token)
     return keys
