@@ -46,6 +46,7 @@ class StoredState:
     original_value: str | None
     first_seen: datetime | None
     last_seen: datetime | None
+    retracted: bool
 
 
 def statement_row(statement: Statement, *, retracted: bool = False) -> dict[str, Any]:
@@ -67,11 +68,6 @@ def statement_row(statement: Statement, *, retracted: bool = False) -> dict[str,
         "last_seen": to_utc(statement.last_seen),
         "retracted": retracted,
     }
-
-
-def row_state(row: dict[str, Any]) -> StoredState:
-    return StoredState(row["marking"], row["grading"], row["original_value"],
-                       row["first_seen"], row["last_seen"])
 
 
 class StatementRepository:
@@ -117,10 +113,11 @@ class StatementRepository:
         out: dict[int, StoredState] = {}
         for chunk in _chunks(list(pks)):
             stmt = select(t.pk, t.marking, t.grading, t.original_value, t.first_seen,
-                          t.last_seen).where(t.pk.in_(chunk))
-            for pk, marking, grading, original, first, last in self.session.execute(stmt):
+                          t.last_seen, t.retracted).where(t.pk.in_(chunk))
+            for pk, marking, grading, original, first, last, retracted in (
+                    self.session.execute(stmt)):
                 out[pk] = StoredState(marking, grading, original, from_store(first),
-                                      from_store(last))
+                                      from_store(last), bool(retracted))
         return out
 
     def pks_for_report(self, report_id: str) -> set[int]:

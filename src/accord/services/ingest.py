@@ -1,0 +1,235 @@
+"""Bulk import of JSONL and CSV files (docs/format.md), all or nothing.
+
+``import_files`` reads its inputs twice, streaming both times:
+
+1. **check** every record (JSON, encoding, size, schema, values, report and
+   entity references, conflicting duplicates) keeping only ids;
+2. **write** them in batches inside one unit of work.
+
+Any problem and nothing is written: ``InvalidInput`` lists ``file:line: field:
+reason`` for each (up to ``max_problems``). With ``skip_invalid`` the good
+records are written and each bad one goes to a rejects file (JSONL: file,
+line, problems, original text). Statement ids are stable, so importing the
+same input again changes nothing (the counts say "unchanged").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from accord.adapters.store import Store
+from accord.domain.errors import InvalidInput, Problem
+from accord.domain.registry import Registry
+from accord.interop.csv_mapping import CsvMapping, load_mapping, read_csv
+from accord.interop.jsonl import dumps_line, read_jsonl
+from accord.interop.lines import MAX_LINE_BYTES, SourceRecord, printable
+from accord.services.export import export_jsonl
+from accord.services.ingest_check import Checker
+from accord.services.ingest_records import parse_entity, parse_report, record_kind
+from accord.services.ingest_write import StatementWriter, WriteCounts, write_report
+
+__all__ = ["ImportResult", "Progress", "export_jsonl", "import_files"]
+
+#: ``progress(bytes_done, bytes_total)``; both passes count, so total is twice the input size.
+Progress = Callable[[int, int], None]
+MAX_PROBLEMS = 50
+_PROGRESS_STEP = 1 << 20
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    files: tuple[str, ...]
+    reports_new: int
+    reports_updated: int
+    reports_unchanged: int
+    entities: int
+    statements_new: int
+    statements_updated: int
+    statements_unchanged: int
+    rejected: int
+    rejects_path: str | None = None
+
+    @property
+    def statements(self) -> int:
+        return self.statements_new + self.statements_updated + self.statements_unchanged
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path | str],
+    *,
+    origin: str,
+    registry: Registry,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+    country: str | None = None,
+    mapping: Path | CsvMapping | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    max_problems: int = MAX_PROBLEMS,
+) -> ImportResult:
+    """Import JSONL (``.jsonl``/``.ndjson``/``.json``) and CSV (``.csv``) files as one input.
+
+    ``origin`` is this node's id (the origin of reports that do not name one);
+    ``country`` (ISO alpha-2, usually the node's) reads national phone numbers;
+    ``mapping`` is the YAML mapping for CSV files (default: ``FILE.yaml`` or
+    ``FILE.mapping.yaml`` next to each CSV). Raises ``InvalidInput`` when any
+    record is bad and ``skip_invalid`` is false; then nothing is written.
+    ``rejects_path`` defaults to ``FIRST_FILE.rejects.jsonl``.
+    """
+    files = [Path(p) for p in paths]
+    _require_files(files)
+    readers = [_reader(path, mapping, registry, max_line_bytes) for path in files]
+    names = [str(path) for path in files]
+    meter = _Meter(progress, 2 * sum(path.stat().st_size for path in files))
+    with store.unit_of_work() as uow:
+        checker = Checker(uow, registry, origin=origin, country=country, paths=names,
+                          stop_after=None if skip_invalid else max_problems)
+        for index, read in enumerate(readers):
+            for src in read():
+                checker.check(index, src)
+                meter.advance(src.end)
+                if checker.full:
+                    break
+            meter.next_file(files[index])
+            if checker.full:
+                break
+        if not checker.full:
+            checker.finish()
+        if checker.bad and not skip_invalid:
+            problems = checker.problems()
+            raise InvalidInput(problems[:max_problems],
+                               truncated=checker.full or len(problems) > max_problems)
+        counts = WriteCounts()
+        writer = _Writer(checker, StatementWriter(uow, registry, counts), counts,
+                         origin=origin, country=country)
+        rejects = _Rejects(rejects_path or files[0].with_name(files[0].name + ".rejects.jsonl"))
+        try:
+            for index, read in enumerate(readers):
+                for src in read():
+                    meter.advance(src.end)
+                    bad = checker.bad.get((index, src.line))
+                    if bad:
+                        rejects.write(names[index], src, bad)
+                    elif src.record is not None:
+                        writer.write(src)
+                meter.next_file(files[index])
+            writer.statements.flush()
+        finally:
+            rejects.close()
+    meter.finish()
+    return ImportResult(
+        files=tuple(names), reports_new=counts.reports_new,
+        reports_updated=counts.reports_updated, reports_unchanged=counts.reports_unchanged,
+        entities=len(checker.entities), statements_new=counts.statements_new,
+        statements_updated=counts.statements_updated,
+        statements_unchanged=counts.statements_unchanged, rejected=rejects.count,
+        rejects_path=str(rejects.path) if rejects.count else None,
+    )
+
+
+class _Writer:
+    """The second pass for one record: reports at once, statements through the batch writer."""
+
+    def __init__(self, checker: Checker, statements: StatementWriter, counts: WriteCounts, *,
+                 origin: str, country: str | None) -> None:
+        self.checker = checker
+        self.statements = statements
+        self.counts = counts
+        self.origin = origin
+        self.country = country
+        self.done_reports: set[str] = set()
+
+    def write(self, src: SourceRecord) -> None:
+        assert src.record is not None
+        if record_kind(src.record) == "report":
+            report, _ = parse_report(src, src.record, origin=self.origin)
+            if report is not None and report.id not in self.done_reports:
+                self.done_reports.add(report.id)
+                write_report(self.checker.uow, report, self.counts)
+            return
+        info = self.checker.report(str(src.record.get("report")))
+        parsed = parse_entity(src, src.record, registry=self.checker.registry, report=info,
+                              country=self.country)
+        if info is not None and not parsed.problems:
+            self.statements.add(parsed.statements, retracted=info.retracted)
+
+
+def _require_files(files: list[Path]) -> None:
+    problems = [Problem(str(path), "", "no such file") for path in files if not path.is_file()]
+    if not files:
+        problems.append(Problem("input", "", "no files to import"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _reader(path: Path, mapping: Path | CsvMapping | None, registry: Registry,
+            max_line_bytes: int) -> Callable[[], Iterator[SourceRecord]]:
+    if path.suffix.lower() == ".csv":
+        loaded = mapping if isinstance(mapping, CsvMapping) else load_mapping(
+            mapping or _mapping_for(path), registry)
+        return lambda: read_csv(path, loaded, max_line_bytes=max_line_bytes)
+    return lambda: read_jsonl(path, max_line_bytes=max_line_bytes)
+
+
+def _mapping_for(csv_path: Path) -> Path:
+    for candidate in (csv_path.with_suffix(".yaml"), csv_path.with_suffix(".mapping.yaml")):
+        if candidate.is_file():
+            return candidate
+    raise InvalidInput([Problem(str(csv_path), "", "a CSV file needs a mapping file "
+                                f"(--mapping, or {csv_path.with_suffix('.yaml').name} "
+                                "next to it); see docs/format.md")])
+
+
+class _Meter:
+    """Reports bytes read over both passes, at most once per MiB."""
+
+    def __init__(self, callback: Progress | None, total: int) -> None:
+        self.callback = callback
+        self.total = total
+        self.base = 0
+        self.last = 0
+
+    def advance(self, offset: int) -> None:
+        done = self.base + offset
+        if self.callback is not None and done - self.last >= _PROGRESS_STEP:
+            self.last = done
+            self.callback(min(done, self.total), self.total)
+
+    def next_file(self, path: Path) -> None:
+        self.base += path.stat().st_size
+
+    def finish(self) -> None:
+        if self.callback is not None:
+            self.callback(self.total, self.total)
+
+
+class _Rejects:
+    """The rejects file, opened on the first bad record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._out: IO[str] | None = None
+
+    def write(self, file: str, src: SourceRecord, problems: list[Problem]) -> None:
+        if self._out is None:
+            self._out = open(self.path, "w", encoding="utf-8")
+        line: dict[str, Any] = {
+            "file": file, "line": src.line,
+            "problems": [{"field": p.field, "reason": p.reason} for p in problems],
+            "message": "; ".join(str(p) for p in problems),
+            "original": printable(src.raw),
+        }
+        self._out.write(dumps_line(line) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()

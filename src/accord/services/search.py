@@ -1,0 +1,146 @@
+"""Search: names across spellings and scripts, identifiers whatever their formatting.
+
+A query is looked up two ways at once:
+
+- **names**: each query token must match a name of the entity, either exactly
+  (ASCII-folded: accents and case do not matter) or as a spelling variant
+  (``name_keys`` skeletons: Joaquin / Хоакин / Khoakin), in any order;
+- **identifiers**: if the query reads as a phone number, IBAN, IMO, MMSI,
+  e-mail or document number, entities holding exactly that identifier are hits
+  (``0057 3001234567`` finds ``+57 300 123 4567``).
+
+The store finds candidates (FTS5 on SQLite, tsvector on PostgreSQL, both
+matching keys exactly); ranking happens here, the same on both stores:
+identifier hits score 1.0; a name hit scores by how many query tokens matched
+exactly rather than as variants, and how much of the name the query covers.
+Retracted reports are left out unless ``include_retracted``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from accord.adapters.store import Store, UnitOfWork
+from accord.adapters.store.search_index import Candidate
+from accord.domain.entity import Entity
+from accord.domain.errors import InvalidValue
+from accord.domain.registry import Registry, load_registry
+from accord.domain.values import identifier_key, name_keys, name_tokens, skeleton, types
+from accord.domain.values.namekeys import SKELETON
+from accord.services.ingest_write import identifier_index_key
+
+MAX_LIMIT = 1000
+_EXACT, _VARIANT = 1.0, 0.6
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entity_id: str
+    schema: str
+    caption: str
+    score: float
+    matched: str  # "name" or "identifier"
+    value: str  # the stored value that matched
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    limit: int = 20,
+    schema: str | None = None,
+    registry: Registry | None = None,
+    country: str | None = None,
+    include_retracted: bool = False,
+) -> list[SearchHit]:
+    """The best ``limit`` entities for ``query``, best first (ties by entity id).
+
+    ``schema`` keeps only entities of that schema or its descendants (``LegalEntity``
+    finds people and companies); ``country`` reads national phone numbers.
+    Raises ``InvalidValue`` for an empty query or a limit out of 1..1000,
+    ``SchemaError`` for an unknown schema.
+    """
+    text = " ".join(query.split())
+    if not text:
+        raise InvalidValue("the search query is empty", where="query")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue(f"limit must be between 1 and {MAX_LIMIT}, not {limit}",
+                           where="limit")
+    registry = registry or load_registry()
+    schemata = [s.name for s in registry.descendants(registry.get(schema).name)] \
+        if schema else None
+    tokens = list(dict.fromkeys(name_tokens(text)))
+    id_keys = query_identifier_keys(text, country=country)
+    wanted = max(limit * 10, 200)
+    best: dict[str, tuple[float, str, str]] = {}
+    with store.unit_of_work(write=False) as uow:
+        if tokens:
+            for cand in uow.search.names([name_keys(t) for t in tokens], limit=wanted,
+                                         schemata=schemata,
+                                         include_retracted=include_retracted):
+                score = name_score(tokens, cand.value)
+                if score > 0:
+                    _keep(best, cand, score, "name")
+        for cand in uow.search.identifiers(id_keys, limit=wanted, schemata=schemata,
+                                           include_retracted=include_retracted):
+            _keep(best, cand, 1.0, "identifier")
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [_hit(uow, registry, entity_id, score, matched, value, include_retracted)
+                for entity_id, (score, matched, value) in ranked]
+
+
+def query_identifier_keys(text: str, *, country: str | None = None) -> list[str]:
+    """The identifier-index keys ``text`` could be, one per identifier type that accepts it."""
+    keys = []
+    for value_type in types().values():
+        if not value_type.identifier:
+            continue
+        try:
+            key = identifier_key(value_type.name, text, country=country)
+        except InvalidValue:
+            continue
+        if key:
+            keys.append(identifier_index_key(value_type.name, key))
+    return keys
+
+
+def name_score(query_tokens: list[str], name: str) -> float:
+    """0 if some query token does not match ``name``; else up to 1 (every token exact, nothing
+    left over). Exact token matches count 1, spelling variants 0.6."""
+    tokens = set(name_tokens(name))
+    if not tokens:
+        return 0.0
+    keys = name_keys(name)
+    total = 0.0
+    matched: set[str] = set()
+    for token in query_tokens:
+        if token in tokens:
+            total += _EXACT
+            matched.add(token)
+            continue
+        variant = SKELETON + skeleton(token)
+        if token.isdigit() or variant not in keys:
+            return 0.0
+        total += _VARIANT
+        matched.update(t for t in tokens if SKELETON + skeleton(t) == variant)
+    coverage = min(1.0, len(matched) / len(tokens))
+    return round(0.7 * total / len(query_tokens) + 0.3 * coverage, 4)
+
+
+def _keep(best: dict[str, tuple[float, str, str]], cand: Candidate, score: float,
+          matched: str) -> None:
+    if cand.entity_id not in best or best[cand.entity_id][0] < score:
+        best[cand.entity_id] = (score, matched, cand.value)
+
+
+def _hit(uow: UnitOfWork, registry: Registry, entity_id: str, score: float, matched: str,
+         value: str, include_retracted: bool) -> SearchHit:
+    statements = uow.statements.for_entity(entity_id, include_retracted=include_retracted)
+    entity = Entity.from_statements(registry, statements)
+    return SearchHit(entity_id=entity_id, schema=entity.schema, caption=entity.caption,
+                     score=score, matched=matched, value=value)
+
+
