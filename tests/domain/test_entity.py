@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.domain.entity import Entity, build_statements
 from accord.domain.errors import Problem, SchemaError
@@ -171,3 +173,26 @@ def test_incompatible_statements(registry: Registry) -> None:
         Entity.from_statements(registry, [statement("name", "A"), other])
     with pytest.raises(ValueError, match="at least one statement"):
         Entity.from_statements(registry, [])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=2),
+    max_leaves=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(schema=st.sampled_from(["Person", "Vessel", "Membership", "Thing", "Persn"]) | json_values,
+       properties=st.dictionaries(
+           st.sampled_from(["name", "phone", "imoNumber", "member", "birthDate", "x"]),
+           json_values | st.lists(st.text(max_size=20), max_size=3), max_size=5))
+def test_any_json_gives_statements_or_problems_never_an_exception(
+        registry: Registry, schema: object, properties: dict[str, object]) -> None:
+    statements, problems = build_statements(
+        registry, entity_id="e1", schema=schema, properties=properties,  # type: ignore[arg-type]
+        report_id="R1", origin="co", marking=Marking.DEFAULT, grading=None, where="x:1")
+    assert statements or problems
+    assert all(p.where == "x:1" and p.field.split(".")[0].split("[")[0] in
+               {"id", "schema", "properties"} for p in problems)
+    assert all(isinstance(s.value, str) and s.value for s in statements)

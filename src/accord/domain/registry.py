@@ -15,7 +15,7 @@ inheritance cycles, edges or required names without a property) and raises
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -89,8 +89,11 @@ class Registry:
         self.schemata: dict[str, Schema] = dict(schemata)
 
     def get(self, name: str | Schema) -> Schema:
+        """The schema called ``name``; ``SchemaError`` (with a suggestion) if unknown."""
         if isinstance(name, Schema):
             return name
+        if not isinstance(name, str):
+            raise SchemaError(f"a schema name must be a string, not {type(name).__name__}")
         try:
             return self.schemata[name]
         except KeyError:
@@ -99,7 +102,7 @@ class Registry:
     def __contains__(self, name: object) -> bool:
         return name in self.schemata
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Schema]:
         return iter(self.schemata.values())
 
     def descendants(self, name: str) -> list[Schema]:
