@@ -25,8 +25,7 @@ from accord.adapters.store.search_index import Candidate
 from accord.domain.entity import Entity
 from accord.domain.errors import InvalidValue
 from accord.domain.registry import Registry, load_registry
-from accord.domain.values import identifier_key, name_keys, name_tokens, skeleton, types
-from accord.domain.values.namekeys import SKELETON
+from accord.domain.values import identifier_key, name_keys, name_tokens, token_keys, types
 from accord.services.ingest_write import identifier_index_key
 
 MAX_LIMIT = 1000
@@ -121,11 +120,12 @@ def name_score(query_tokens: list[str], name: str) -> float:
             total += _EXACT
             matched.add(token)
             continue
-        variant = SKELETON + skeleton(token)
-        if token.isdigit() or variant not in keys:
+        # token_keys includes the extra outlines (silent h, soft g): Hernandez / Эрнандес.
+        variants = token_keys(token) - {token}
+        if token.isdigit() or not variants & keys:
             return 0.0
         total += _VARIANT
-        matched.update(t for t in tokens if SKELETON + skeleton(t) == variant)
+        matched.update(t for t in tokens if token_keys(t) & variants)
     coverage = min(1.0, len(matched) / len(tokens))
     return round(0.7 * total / len(query_tokens) + 0.3 * coverage, 4)
 
