@@ -1,0 +1,120 @@
+"""The ledger's tables, on their own ``MetaData`` (the store's models do not own them).
+
+- ``ledger_leaves``: one row per leaf: its index, data (canonical JSON, see
+  ``accord.domain.ledger_entry``), leaf hash, and copies of who / what / when /
+  agreement for the auditor's queries (``verify_all`` checks the copies
+  against the data, so they cannot be altered unnoticed).
+- ``ledger_tiles``: hashes of perfect subtrees at levels ``TILE_STRIDE``,
+  ``2 * TILE_STRIDE``, ... (level 0 is the leaf hash column). Any subtree
+  hash is then at most ``2**(TILE_STRIDE - 1)`` rows away, so a proof at 10M
+  leaves reads ~100 rows, while the tiles cost one row per 15 leaves.
+- ``ledger_head``: one row holding the tree size; appends lock it, so
+  concurrent writers queue instead of forking the log.
+- ``ledger_checkpoints``: the signed checkpoints, with co-signatures.
+- ``ledger_seen``: per partner origin, the last checkpoint this node witnessed.
+- ``ledger_alerts``: evidence of partners' inconsistent checkpoints.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
+
+from accord.domain.errors import AccordError
+
+TILE_STRIDE = 4
+TILE_WIDTH = 1 << TILE_STRIDE
+
+metadata = MetaData()
+
+# INTEGER on SQLite makes the index the rowid: rows are clustered by index.
+_Index = BigInteger().with_variant(Integer(), "sqlite")
+
+leaves = Table(
+    "ledger_leaves", metadata,
+    Column("idx", _Index, primary_key=True, autoincrement=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(500), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(500), nullable=False, default=""),
+    Column("agreement", String(500)),
+    Column("partner", String(500)),
+    Index("ix_ledger_leaves_actor", "actor"),
+    Index("ix_ledger_leaves_action", "action"),
+    Index("ix_ledger_leaves_agreement", "agreement"),
+)
+
+tiles = Table(
+    "ledger_tiles", metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+head = Table(
+    "ledger_head", metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+checkpoints = Table(
+    "ledger_checkpoints", metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+seen = Table(
+    "ledger_seen", metadata,
+    Column("origin", String(300), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "ledger_alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", String(300), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("old_note", Text, nullable=False),
+    Column("new_note", Text, nullable=False),
+    Column("proof", Text, nullable=False),  # base64 hashes, one per line
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+HEAD_ID = 1
+
+
+class LedgerError(AccordError):
+    """The ledger tables are missing or do not hold what they must (a broken store)."""
+
+    code = "ledger_error"
+    status = 500
+
+
+def create_ledger_tables(conn: Connection) -> None:
+    """Create the ledger tables and the head row if missing (tests, benchmarks, and
+    databases not yet under the store's Alembic migrations)."""
+    metadata.create_all(conn)
+    if conn.execute(select(head.c.id).where(head.c.id == HEAD_ID)).first() is None:
+        conn.execute(insert(head).values(id=HEAD_ID, size=0))

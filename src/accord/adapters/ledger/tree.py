@@ -1,0 +1,265 @@
+"""The Merkle log in SQL: append leaves, read them back, serve subtree hashes for proofs.
+
+``LedgerTree`` works on the caller's ``Connection`` and never commits: leaves
+are appended in the same transaction as the act they record.
+
+Appends first bump the size in ``ledger_head`` (``UPDATE ... RETURNING``).
+That statement takes the write lock: the row lock on PostgreSQL, the database
+write lock on SQLite. A second writer waits there until the first commits and
+then reads the new size, so two transactions never write the same index — and
+if one somehow did, the leaf primary key would refuse it. A fork is impossible.
+
+Tiles (see ``tables``) are updated in the same append: new leaves complete
+at most a few perfect subtrees per stored level, computed from the
+incomplete right edge (the "frontier", < 16 rows per level) and the new
+hashes, so an append costs O(batch + log n) rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from accord.adapters.ledger.tables import (
+    HEAD_ID,
+    TILE_STRIDE,
+    TILE_WIDTH,
+    LedgerError,
+    head,
+    leaves,
+    tiles,
+)
+from accord.domain.ledger_entry import LedgerEntry, encode_leaf
+from accord.domain.merkle import Node, leaf_hash, perfect_root, range_hashes
+
+
+@dataclass(frozen=True)
+class LeafRow:
+    """A stored leaf: the data and its hash, and the copied columns for queries."""
+
+    index: int
+    leaf_hash: bytes
+    data: bytes
+    at: datetime
+    actor: str
+    action: str
+    subject: str = ""
+    agreement: str | None = None
+    partner: str | None = None
+
+    @classmethod
+    def of(cls, entry: LedgerEntry, index: int) -> LeafRow:
+        data = encode_leaf(entry, index)
+        return cls(index, leaf_hash(data), data, entry.at, entry.actor, entry.action.value,
+                   entry.subject, entry.agreement, entry.partner)
+
+    def values(self) -> dict[str, object]:
+        return {"idx": self.index, "leaf_hash": self.leaf_hash, "data": self.data,
+                "at": self.at, "actor": self.actor, "action": self.action,
+                "subject": self.subject, "agreement": self.agreement, "partner": self.partner}
+
+
+@dataclass(frozen=True)
+class LeafFilter:
+    """What the auditor's ``log`` view asks for; ``None`` means any."""
+
+    actor: str | None = None
+    action: str | None = None
+    agreement: str | None = None
+    subject: str | None = None
+    since: datetime | None = None
+    after_index: int = -1
+    limit: int = 100
+
+
+class LedgerTree:
+    """Leaves and tiles of one node's log, over the caller's connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- appending -----------------------------------------------------------------
+
+    def append(self, entries: Sequence[LedgerEntry]) -> int:
+        """Append ``entries`` in order; returns the index of the first one."""
+        if not entries:
+            return self.size()
+        first = self.reserve(len(entries))
+        self.write(first, [LeafRow.of(entry, first + i) for i, entry in enumerate(entries)])
+        return first
+
+    def reserve(self, count: int) -> int:
+        """Lock the head and claim ``count`` indices; returns the first.
+
+        Call ``write`` with exactly that many rows in the same transaction.
+        """
+        row = self.conn.execute(
+            update(head).where(head.c.id == HEAD_ID).values(size=head.c.size + count)
+            .returning(head.c.size)
+        ).first()
+        if row is None:
+            raise LedgerError("the ledger head row is missing: the ledger tables were not "
+                              "created (run the store migrations)", where="ledger_head")
+        return int(row[0]) - count
+
+    def write(self, first: int, rows: Sequence[LeafRow]) -> None:
+        """Insert leaves ``first ..`` (claimed with ``reserve``) and the tiles they complete."""
+        if any(row.index != first + i for i, row in enumerate(rows)):
+            raise LedgerError("leaf indices must follow on from the claimed first index",
+                              where=f"ledger append at {first}")
+        self.conn.execute(insert(leaves), [row.values() for row in rows])
+        new_tiles: list[dict[str, object]] = []
+        level, hashes = 0, [row.leaf_hash for row in rows]
+        while hashes:
+            had = first >> level  # nodes at this level before the append
+            start = had & ~(TILE_WIDTH - 1)
+            run = self._level_hashes(level, start, had) + hashes
+            parents = [perfect_root(run[i:i + TILE_WIDTH])
+                       for i in range(0, len(run) - TILE_WIDTH + 1, TILE_WIDTH)]
+            level += TILE_STRIDE
+            base = start >> TILE_STRIDE
+            new_tiles.extend({"level": level, "idx": base + i, "hash": h}
+                             for i, h in enumerate(parents))
+            hashes = parents
+        if new_tiles:
+            self.conn.execute(insert(tiles), new_tiles)
+
+    # -- reading -------------------------------------------------------------------
+
+    def size(self) -> int:
+        """The number of leaves (from the head row)."""
+        value = self.conn.execute(select(head.c.size).where(head.c.id == HEAD_ID)).scalar()
+        if value is None:
+            raise LedgerError("the ledger head row is missing", where="ledger_head")
+        return int(value)
+
+    def node_hashes(self, nodes: Sequence[Node]) -> Mapping[Node, bytes]:
+        """Hashes of perfect subtrees (``merkle.NodeSource``), in one query per table."""
+        wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for level, index in nodes:
+            base, rest = level - level % TILE_STRIDE, level % TILE_STRIDE
+            wanted[base].append((index << rest, (index + 1) << rest))
+        stored = self._ranges(wanted)
+        out: dict[Node, bytes] = {}
+        for level, index in nodes:
+            base, rest = level - level % TILE_STRIDE, level % TILE_STRIDE
+            try:
+                row = [stored[(base, i)] for i in range(index << rest, (index + 1) << rest)]
+            except KeyError as exc:
+                raise LedgerError(f"no stored hash for level {exc.args[0][0]} index "
+                                  f"{exc.args[0][1]}: the tree is smaller or damaged",
+                                  where="ledger tiles") from None
+            out[(level, index)] = perfect_root(row)
+        return out
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root hash at ``size`` (default: now)."""
+        size = self.size() if size is None else size
+        return range_hashes([(0, size)], self)[0]
+
+    def leaf(self, index: int) -> LeafRow | None:
+        row = self.conn.execute(select(leaves).where(leaves.c.idx == index)).first()
+        return None if row is None else _leaf(row)
+
+    def leaves(self, start: int = 0, stop: int | None = None,
+               chunk: int = 10_000) -> Iterator[LeafRow]:
+        """Stored leaves with ``start <= index < stop`` in index order (keyset pages)."""
+        after = start - 1
+        while True:
+            query = select(leaves).where(leaves.c.idx > after)
+            if stop is not None:
+                query = query.where(leaves.c.idx < stop)
+            rows = self.conn.execute(query.order_by(leaves.c.idx).limit(chunk)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _leaf(row)
+            after = rows[-1].idx
+
+    def search(self, where: LeafFilter) -> list[LeafRow]:
+        """Leaves matching ``where``, oldest first, after ``where.after_index``."""
+        query = select(leaves).where(leaves.c.idx > where.after_index)
+        for column, value in ((leaves.c.actor, where.actor), (leaves.c.action, where.action),
+                              (leaves.c.agreement, where.agreement),
+                              (leaves.c.subject, where.subject)):
+            if value is not None:
+                query = query.where(column == value)
+        if where.since is not None:
+            query = query.where(leaves.c.at >= as_utc(where.since))
+        rows = self.conn.execute(query.order_by(leaves.c.idx).limit(where.limit)).all()
+        return [_leaf(row) for row in rows]
+
+    def tiles(self, level: int, start: int, stop: int) -> dict[int, bytes]:
+        """Stored tiles at ``level`` with ``start <= index < stop``."""
+        rows = self.conn.execute(select(tiles.c.idx, tiles.c.hash).where(
+            tiles.c.level == level, tiles.c.idx >= start, tiles.c.idx < stop)).all()
+        return {int(r.idx): bytes(r.hash) for r in rows}
+
+    def tile_counts(self) -> dict[int, int]:
+        rows = self.conn.execute(select(tiles.c.level, func.count()).group_by(tiles.c.level))
+        return {int(level): int(count) for level, count in rows}
+
+    def count_from(self, index: int) -> int:
+        """How many leaf rows have an index at or above ``index``."""
+        return int(self.conn.execute(
+            select(func.count()).select_from(leaves).where(leaves.c.idx >= index)).scalar_one())
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _level_hashes(self, level: int, start: int, stop: int) -> list[bytes]:
+        if start == stop:
+            return []
+        found = self._ranges({level: [(start, stop)]})
+        try:
+            return [found[(level, i)] for i in range(start, stop)]
+        except KeyError:
+            raise LedgerError(f"the right edge of level {level} ({start}..{stop - 1}) is "
+                              "incomplete: the ledger is damaged", where="ledger tiles") from None
+
+    def _ranges(self, wanted: Mapping[int, list[tuple[int, int]]]) -> dict[tuple[int, int], bytes]:
+        # Raw SQL: building SQLAlchemy expressions for ~10 ranges costs more than
+        # running the query, and proofs must stay well under a millisecond.
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        parts: list[str] = []
+        params: list[int] = []
+        for level, spans in wanted.items():
+            for a, b in _merge(spans):
+                if level == 0:
+                    parts.append(f"SELECT 0, idx, leaf_hash FROM ledger_leaves "
+                                 f"WHERE idx >= {mark} AND idx < {mark}")
+                    params += [a, b]
+                else:
+                    parts.append(f"SELECT level, idx, hash FROM ledger_tiles "
+                                 f"WHERE level = {mark} AND idx >= {mark} AND idx < {mark}")
+                    params += [level, a, b]
+        if not parts:
+            return {}
+        rows = self.conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(params))
+        return {(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in rows}
+
+
+def _merge(spans: list[tuple[int, int]], gap: int = TILE_WIDTH) -> list[tuple[int, int]]:
+    """Sorted spans, with those less than ``gap`` rows apart joined (fewer, longer reads)."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a - merged[-1][1] < gap:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _leaf(row: Row[Any]) -> LeafRow:
+    r = row._mapping
+    return LeafRow(int(r["idx"]), bytes(r["leaf_hash"]), bytes(r["data"]), as_utc(r["at"]),
+                   r["actor"], r["action"], r["subject"], r["agreement"], r["partner"])
+
+
+def as_utc(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every ledger time is UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

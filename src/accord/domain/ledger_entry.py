@@ -1,0 +1,256 @@
+"""A ledger entry: one security-relevant act, as the leaf the Merkle log hashes.
+
+An entry says who (``actor``) did what (``action``) to which object
+(``subject``, an id), with which partner, under which agreement, for which
+purpose, and when. It carries ids and content *hashes* (``sha256:<hex>``),
+never the content itself: the ledger is read by auditors and its leaves are
+shown to partners in proofs, so a leaf must never leak what it records.
+
+The leaf data is the canonical JSON of the entry *and its index* (keys
+sorted, no spaces, UTF-8, no floats): ``encode_leaf`` / ``decode_leaf``.
+Carrying the index makes every leaf self-locating, so a moved, inserted or
+deleted leaf is caught at the exact index, not only somewhere below a
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from accord.domain.errors import InvalidValue
+
+LEAF_FORMAT = 1
+MAX_TEXT = 500  # details are short facts (a clause id, a reason), never narratives
+_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+Detail = str | int | bool | None | tuple[str, ...]
+
+
+class Action(Enum):
+    """Every act the ledger records. The value is the stable name stored in leaves."""
+
+    REPORT_CREATED = "report.created"
+    REPORT_UPDATED = "report.updated"
+    REPORT_RETRACTED = "report.retracted"
+    MATERIAL_READ = "material.read"  # a user read material received from a partner
+    RELEASE_DECIDED = "release.decided"
+    ENVELOPE_SENT = "envelope.sent"
+    ENVELOPE_RECEIVED = "envelope.received"
+    ENVELOPE_REFUSED = "envelope.refused"
+    QUERY_ASKED = "query.asked"
+    QUERY_ANSWERED = "query.answered"
+    APPROVAL_DECIDED = "approval.decided"
+    JUDGEMENT_MADE = "judgement.made"
+    AGREEMENT_DRAFTED = "agreement.drafted"
+    AGREEMENT_PROPOSED = "agreement.proposed"
+    AGREEMENT_SIGNED = "agreement.signed"
+    AGREEMENT_REVOKED = "agreement.revoked"
+    KEY_ROTATED = "key.rotated"
+    KEY_REVOKED = "key.revoked"
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
+    USER_DISABLED = "user.disabled"
+    TOKEN_ISSUED = "token.issued"
+    TOKEN_REVOKED = "token.revoked"
+    PURGED = "retention.purged"
+    CHECKPOINT_SIGNED = "checkpoint.signed"  # this node signed a checkpoint of its log
+    CHECKPOINT_WITNESSED = "checkpoint.witnessed"  # a partner co-signed our checkpoint
+    WITNESS_COSIGNED = "witness.cosigned"  # we co-signed a partner's checkpoint
+    WITNESS_ALERT = "witness.alert"  # a partner's checkpoint contradicts one it signed before
+
+
+class ReleaseOutcome(Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+    HIT_ONLY = "hit-only"
+
+
+# What an auditor needs to make sense of these acts; checked on construction.
+REQUIRED_DETAILS: Mapping[Action, tuple[str, ...]] = {
+    Action.RELEASE_DECIDED: ("outcome", "clause", "reasons"),
+    Action.ENVELOPE_REFUSED: ("reason",),
+    Action.APPROVAL_DECIDED: ("approved",),
+    Action.CHECKPOINT_SIGNED: ("size", "root"),
+    Action.CHECKPOINT_WITNESSED: ("size", "root", "witness", "key_id"),
+    Action.WITNESS_COSIGNED: ("origin", "size", "root"),
+    Action.WITNESS_ALERT: ("origin", "reason"),
+    Action.PURGED: ("count",),
+}
+_PARTNERED = {Action.ENVELOPE_SENT, Action.ENVELOPE_RECEIVED, Action.ENVELOPE_REFUSED,
+              Action.RELEASE_DECIDED, Action.QUERY_ASKED, Action.QUERY_ANSWERED}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One act. ``hashes`` maps a name to ``sha256:<hex>``; ``details`` holds short facts.
+
+    Raises ``InvalidValue`` naming the field when the entry is incomplete or
+    carries something that looks like content (a long text, a non-hash).
+    """
+
+    action: Action
+    actor: str
+    subject: str = ""
+    agreement: str | None = None
+    purpose: str | None = None
+    partner: str | None = None
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, Detail] = field(default_factory=dict)
+    at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        where = f"ledger entry {self.action.value if isinstance(self.action, Action) else '?'}"
+        if not isinstance(self.action, Action):
+            raise InvalidValue(f"unknown action {self.action!r}", where="ledger entry: action")
+        if not self.actor:
+            raise InvalidValue("who acted is missing", where=f"{where}: actor")
+        for name in ("actor", "subject", "agreement", "purpose", "partner"):
+            _check_text(getattr(self, name), f"{where}: {name}")
+        if self.at.tzinfo is None:
+            raise InvalidValue("time must be timezone-aware (UTC)", where=f"{where}: at")
+        for key, value in self.hashes.items():
+            _check_key(key, f"{where}: hashes")
+            if not isinstance(value, str) or not _HASH.match(value):
+                raise InvalidValue(f"{value!r} is not a content hash 'sha256:<64 hex>'",
+                                   where=f"{where}: hashes.{key}")
+        details = {k: _detail(v, f"{where}: details.{k}") for k, v in self.details.items()}
+        for key in details:
+            _check_key(key, f"{where}: details")
+        object.__setattr__(self, "hashes", dict(self.hashes))
+        object.__setattr__(self, "details", details)
+        object.__setattr__(self, "at", self.at.astimezone(UTC))
+        missing = [k for k in REQUIRED_DETAILS.get(self.action, ()) if k not in details]
+        if missing:
+            raise InvalidValue(f"{self.action.value} needs details {', '.join(missing)}",
+                               where=f"{where}: details")
+        if self.action in _PARTNERED and not self.partner:
+            raise InvalidValue(f"{self.action.value} needs the partner node",
+                               where=f"{where}: partner")
+        if self.action is Action.RELEASE_DECIDED:
+            outcomes = {o.value for o in ReleaseOutcome}
+            if details["outcome"] not in outcomes:
+                raise InvalidValue(f"outcome must be one of {sorted(outcomes)}",
+                                   where=f"{where}: details.outcome")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (without the index); optional fields appear only when set."""
+        out: dict[str, Any] = {
+            "v": LEAF_FORMAT,
+            "action": self.action.value,
+            "actor": self.actor,
+            "at": format_time(self.at),
+        }
+        for name in ("subject", "agreement", "purpose", "partner"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        if self.hashes:
+            out["hashes"] = dict(self.hashes)
+        if self.details:
+            out["details"] = {k: list(v) if isinstance(v, tuple) else v
+                              for k, v in self.details.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, where: str = "ledger entry") -> LedgerEntry:
+        if raw.get("v") != LEAF_FORMAT:
+            raise InvalidValue(f"unknown leaf format {raw.get('v')!r}", where=f"{where}: v")
+        try:
+            action = Action(raw["action"])
+            at = parse_time(raw["at"], where=f"{where}: at")
+            return cls(action=action, actor=raw["actor"], subject=raw.get("subject", ""),
+                       agreement=raw.get("agreement"), purpose=raw.get("purpose"),
+                       partner=raw.get("partner"), hashes=raw.get("hashes", {}),
+                       details=raw.get("details", {}), at=at)
+        except KeyError as exc:
+            raise InvalidValue(f"missing field {exc.args[0]}", where=where) from None
+        except ValueError as exc:
+            if isinstance(exc, InvalidValue):
+                raise
+            raise InvalidValue(str(exc), where=f"{where}: action") from None
+
+
+def encode_leaf(entry: LedgerEntry, index: int) -> bytes:
+    """The leaf data: canonical JSON of ``entry`` with its ``index``."""
+    body = entry.to_dict()
+    body["index"] = index
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue("text with a lone surrogate cannot be stored",
+                           where=f"ledger entry {entry.action.value}") from None
+
+
+def decode_leaf(data: bytes, *, where: str = "leaf") -> tuple[int, LedgerEntry]:
+    """``(index, entry)`` from leaf data; ``InvalidValue`` if it is not a canonical leaf."""
+    try:
+        raw = json.loads(data.decode("utf-8"), parse_float=_no_float)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidValue(f"not a JSON leaf: {exc}", where=where) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("index"), int):
+        raise InvalidValue("leaf has no index", where=where)
+    index = raw.pop("index")
+    entry = LedgerEntry.from_dict(raw, where=where)
+    if encode_leaf(entry, index) != data:
+        raise InvalidValue("leaf is not in canonical form", where=where)
+    return index, entry
+
+
+def format_time(at: datetime) -> str:
+    """UTC, microseconds, ``Z``: one spelling per instant, so leaves are canonical."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str, *, where: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        raise InvalidValue(f"{text!r} is not a UTC time like 2026-01-31T12:00:00.000000Z",
+                           where=where) from None
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError(f"floats are not allowed in leaves ({text})")
+
+
+def _check_key(key: object, where: str) -> None:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise InvalidValue(f"{key!r} is not a lower_snake_case name", where=where)
+
+
+def _check_text(value: object, where: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidValue(f"expected text, got {type(value).__name__}", where=where)
+    if len(value) > MAX_TEXT:
+        raise InvalidValue(f"longer than {MAX_TEXT} characters: ledger entries carry ids "
+                           "and hashes, never content", where=where)
+
+
+def _detail(value: object, where: str) -> Detail:
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item, where)
+            if item is None:
+                raise InvalidValue("list items must be text", where=where)
+        return tuple(value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        _check_text(value, where)
+        return value
+    raise InvalidValue(f"{type(value).__name__} is not allowed (text, integer, boolean, "
+                       "list of text)", where=where)
