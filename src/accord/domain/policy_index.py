@@ -1,0 +1,165 @@
+"""Agreements compiled into lookup tables for the policy engine.
+
+The engine answers many questions about the same few agreements, so the
+per-agreement work (expanding "all parties" into sender/recipient pairs,
+merging allow-lists with redactions and source-identifying properties,
+ranking TLP/PAP) is done once here. A ``PolicyIndex`` is immutable from the
+outside; build a new one when agreements change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from accord.domain.agreement import Agreement, AgreementStatus, Reason
+from accord.domain.clause import Clause
+from accord.domain.markings import PAP, TLP, HandlingCode, Marking
+
+# Properties that identify a source (informant, handler) never leave a node,
+# whatever an agreement says. Besides this fixed list, any property whose name
+# starts with one of the prefixes below counts (e.g. ``informantCodeName``).
+SOURCE_IDENTIFYING_PROPERTIES = frozenset({
+    "notes", "informant", "informantName", "informantId", "source", "sourceName",
+    "sourceId", "sourceContact", "sourceDescription", "handler", "handlerName", "handlerId",
+    "debrief",
+})
+SOURCE_PREFIXES = ("informant", "source", "handler", "debrief")
+
+TLP_RANK = {t: i for i, t in enumerate(TLP)}
+PAP_RANK = {p: i for i, p in enumerate(PAP)}
+
+
+def is_source_identifying(prop: str, extra: frozenset[str] = frozenset()) -> bool:
+    return (prop in SOURCE_IDENTIFYING_PROPERTIES or prop in extra
+            or prop.lower().startswith(SOURCE_PREFIXES))
+
+
+@dataclass(frozen=True)
+class SchemaFacts:
+    """What the engine needs to know of the schemata to avoid dangling links.
+
+    ``references``: schema -> its entity-typed properties (values are entity ids).
+    ``edges``: link schemas (Associate, Ownership, ...), dropped whole when one of
+    their endpoints is withheld, since a half link still reveals the other side.
+    Build it from the schema registry. Without it the engine is conservative:
+    any value equal to an entity id in the report is a reference, and any entity
+    with a withheld reference is dropped whole.
+    """
+
+    references: Mapping[str, frozenset[str]]
+    edges: frozenset[str]
+
+
+class Rule:
+    """One clause of one agreement, for one (sender, recipient) pair, precompiled."""
+
+    __slots__ = ("agreement", "clause", "problem", "valid_from", "valid_until", "max_rank",
+                 "handling", "pap_floor", "pap_rank", "_scope", "_source")
+
+    def __init__(self, agreement: Agreement, clause: Clause, source: frozenset[str]) -> None:
+        self.agreement = agreement
+        self.clause = clause
+        self.problem = _static_problem(agreement)
+        self.valid_from = agreement.valid_from
+        self.valid_until = agreement.valid_until
+        self.max_rank = TLP_RANK[clause.max_tlp]
+        self.handling: frozenset[HandlingCode] = clause.handling_allowed
+        self.pap_floor = Marking(pap=clause.permitted_actions)
+        self.pap_rank = PAP_RANK[clause.permitted_actions]
+        self._source = source
+        # schema -> {prop -> drop code or None}; filled lazily for "all properties"
+        self._scope: dict[str, dict[str, str | None]] = {s: {} for s in clause.schemas}
+
+    def in_force(self, at: datetime) -> Reason | None:
+        if self.problem is not None:
+            return self.problem
+        if self.valid_from <= at < self.valid_until:
+            return None
+        return self.agreement.usable_at(at)
+
+    def prop_code(self, schema: str, prop: str) -> str | None:
+        """None when (schema, prop) is in scope; else the drop code."""
+        props = self._scope.get(schema)
+        if props is None:
+            return "schema_out_of_scope"
+        code = props.get(prop, "?")
+        if code == "?":
+            code = self._prop_code(schema, prop)
+            props[prop] = code
+        return code
+
+    def _prop_code(self, schema: str, prop: str) -> str | None:
+        if is_source_identifying(prop, self._source):
+            return "source_identifying"
+        if prop in self.clause.redactions.get(schema, ()):
+            return "redacted"
+        allowed = self.clause.properties.get(schema)
+        if allowed is not None and prop not in allowed:
+            return "property_out_of_scope"
+        return None
+
+    def marking_code(self, m: Marking, recipient: str, country: str | None) -> str | None:
+        """None when a statement (or report) with marking ``m`` may travel; else why not."""
+        if m.tlp is TLP.RED:
+            return "tlp_red"
+        if TLP_RANK[m.tlp] > self.max_rank:
+            return "tlp_above_max"
+        if m.handling and not m.handling <= self.handling:
+            return "handling_not_allowed"
+        rel = m.releasable_to
+        if rel is not None and recipient.upper() not in rel and (
+                country is None or country.upper() not in rel):
+            return "not_releasable"
+        return None
+
+
+def _static_problem(agreement: Agreement) -> Reason | None:
+    """The time-independent part of ``Agreement.usable_at``."""
+    if agreement.status is not AgreementStatus.ACTIVE or agreement.revocation is not None:
+        return agreement.usable_at(agreement.valid_from)
+    missing = [p for p in agreement.parties if p not in agreement.signatures]
+    if missing:
+        return Reason("agreement_unsigned",
+                      f"agreement {agreement.id} is not signed by {', '.join(missing)}")
+    return None
+
+
+class PolicyIndex:
+    """Agreements compiled for fast decisions; pass it to ``decide`` instead of a list."""
+
+    def __init__(self, agreements: Iterable[Agreement], *,
+                 source_properties: Iterable[str] = ()) -> None:
+        self.agreements = tuple(agreements)
+        source = frozenset(source_properties)
+        self._pairs: dict[tuple[str, str], list[Rule]] = {}
+        self._partners: set[tuple[str, str]] = set()
+        for agreement in sorted(self.agreements, key=lambda a: (a.id, a.version)):
+            for sender in agreement.parties:
+                for recipient in agreement.parties:
+                    if sender == recipient:
+                        continue
+                    self._partners.add((sender, recipient))
+                    for clause in sorted(agreement.clauses, key=lambda c: c.id):
+                        if clause.sends(sender, recipient):
+                            self._pairs.setdefault((sender, recipient), []).append(
+                                Rule(agreement, clause, source))
+
+    def rules(self, sender: str, recipient: str) -> list[Rule]:
+        """Every clause covering ``sender`` -> ``recipient``, active or not, in id order."""
+        return self._pairs.get((sender, recipient), [])
+
+    def are_partners(self, a: str, b: str) -> bool:
+        """True when some agreement (in any state) names both."""
+        return (a, b) in self._partners
+
+    def onward_schemas(self, origin: str, holder: str, third: str, at: datetime) -> frozenset[str]:
+        """Schemas that ``holder``, having received them from ``origin``, may pass on
+        to ``third``: the origin's clauses in force naming ``third`` as an onward
+        transfer recipient."""
+        out: set[str] = set()
+        for rule in self.rules(origin, holder):
+            if third in rule.clause.onward_transfer and rule.in_force(at) is None:
+                out |= rule.clause.schemas
+        return frozenset(out)
