@@ -66,6 +66,10 @@ def _entity(schema: Schema) -> dict[str, Any]:
             "grading": {"$ref": "#/$defs/grading"},
             "first_seen": _TIME,
             "last_seen": _TIME,
+            # What the source wrote, for values that normalisation changed:
+            # {property: {stored value: original}} (export writes it).
+            "originals": {"type": "object", "additionalProperties": {
+                "type": "object", "additionalProperties": {"type": "string"}}},
         },
         "required": ["id", "schema", "properties", "report"],
         "additionalProperties": False,

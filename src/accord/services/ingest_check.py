@@ -150,7 +150,7 @@ class Checker:
             return
         self._add(use.file, use.line, [Problem(
             self._where(use.file, use.line), use.field,
-            f"{target!r} is a {schema}, but this property links to a {use.range}")])
+            f"{target!r} is {_a(schema)}, but this property links to {_a(use.range)}")])
 
     def _check_store_schemas(self) -> None:
         batch, self.unseen = self.unseen, []
@@ -199,3 +199,7 @@ class Checker:
 
     def _where(self, file: int, line: int) -> str:
         return self.locate(file, line)
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
