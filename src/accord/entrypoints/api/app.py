@@ -13,12 +13,12 @@ import accord
 from accord.bootstrap import Node
 from accord.entrypoints.api.errors import install_error_handlers
 from accord.entrypoints.api.limits import BodySizeLimit
-from accord.entrypoints.api.routers import health, users
+from accord.entrypoints.api.routers import entities, health, imports, reports, search, users
 
 API_PREFIX = "/api/v1"
 
 # Add a resource's router here (one line) to mount it under /api/v1.
-ROUTERS = [users.router]
+ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router]
 
 
 def create_app(node: Node) -> FastAPI:

@@ -4,6 +4,9 @@ A declared ``Content-Length`` above the limit is refused at once; a body sent
 without one (chunked) is counted as it streams and refused as soon as it
 passes the limit. Either way the client gets 413 in the API's error shape and
 the handler never acts on a partial body.
+
+(FastAPI's own ``max_body_size`` answers a too-large ``Content-Length`` in
+plain text, outside the API's error shape; hence this middleware.)
 """
 
 from __future__ import annotations

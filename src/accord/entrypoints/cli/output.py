@@ -94,6 +94,12 @@ def command(json_mode: bool) -> Iterator[Output]:
     except AccordError as exc:
         out.fail(error_body(exc), str(exc))
         raise typer.Exit(1) from None
+    except BrokenPipeError:
+        # The reader went away (``accord export | head``): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         out.fail({"code": "interrupted", "message": "interrupted", "where": None},
                  "interrupted")

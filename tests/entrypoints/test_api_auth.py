@@ -1,0 +1,108 @@
+"""Every API route authenticates (401) and authorises by role (403), in one error shape.
+
+The table of who may call what is read from the routes themselves (each
+declares ``require(Action.X)``), so a new route is covered without editing
+this file, and a route without an auth dependency fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from accord.domain.users import Role
+from accord.entrypoints.api.app import API_PREFIX
+from accord.services.users import Action, allowed
+
+from .conftest import auth
+
+PUBLIC = {"/healthz"}
+
+
+def api_routes(client: TestClient) -> list[tuple[str, set[str], APIRoute]]:
+    """(full path, methods, route) of every route under the API prefix."""
+    out = []
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        route = context.original_route
+        if isinstance(route, APIRoute) and (context.path or "").startswith(API_PREFIX):
+            out.append((str(context.path), set(context.methods or ()), route))
+    return out
+
+
+def route_action(route: APIRoute) -> Action | None:
+    """The Action a route requires; None for routes open to any authenticated user."""
+    names = [dep.call.__name__ for dep in route.dependant.dependencies if dep.call]
+    for name in names:
+        if name.startswith("require_"):
+            return Action[name.removeprefix("require_").upper()]
+    assert "current_user" in names, f"{route.path} has no authentication dependency"
+    return None
+
+
+def calls(client: TestClient) -> list[tuple[str, str, Action | None]]:
+    out = []
+    for full_path, methods, route in api_routes(client):
+        path = re.sub(r"\{[^}]*id\}", "1", full_path)
+        path = re.sub(r"\{[^}]+\}", "x", path)
+        for method in sorted(methods):
+            out.append((method, path, route_action(route)))
+    return out
+
+
+def test_every_api_route_requires_a_token(client: TestClient) -> None:
+    assert calls(client), "no routes found"
+    for method, path, _action in calls(client):
+        for headers in ({}, auth("acc_not-a-real-token"), {"Authorization": "Basic abc"}):
+            response = client.request(method, path, headers=headers, json={})
+            assert response.status_code == 401, (method, path, headers, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "unauthorized"
+            assert error["where"] == "Authorization"
+            assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_missing_and_wrong_tokens_say_what_is_wrong(client: TestClient) -> None:
+    missing = client.get(f"{API_PREFIX}/me").json()["error"]["message"]
+    assert missing == "missing API token; send the header 'Authorization: Bearer <token>'"
+    wrong = client.get(f"{API_PREFIX}/me", headers=auth("acc_wrong")).json()["error"]["message"]
+    assert wrong.startswith("the API token is not valid (unknown, revoked or mistyped)")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_route_refuses_roles_without_the_right(client: TestClient,
+                                                     tokens: dict[str, str], role: Role) -> None:
+    for method, path, action in calls(client):
+        if action is None or allowed(role, action):
+            continue
+        response = client.request(method, path, headers=auth(tokens[role.value]), json={})
+        assert response.status_code == 403, (role, method, path, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "forbidden"
+        assert f"has role '{role.value}', which may not {action.value}" in error["message"]
+
+
+def test_a_revoked_token_stops_working(client: TestClient, tokens: dict[str, str]) -> None:
+    admin = auth(tokens["admin"])
+    created = client.post(f"{API_PREFIX}/users/analyst-1/tokens", headers=admin,
+                          json={"label": "laptop"}).json()
+    assert client.get(f"{API_PREFIX}/me", headers=auth(created["token"])).status_code == 200
+    token_id = created["token_record"]["id"]
+    assert client.post(f"{API_PREFIX}/tokens/{token_id}/revoke", headers=admin).status_code == 200
+    assert client.get(f"{API_PREFIX}/me", headers=auth(created["token"])).status_code == 401
+
+
+def test_healthz_needs_no_token(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "node": {
+        "node_id": "mx-test", "country": "MX", "name": "Test agency",
+        "contact": "desk@example.org"}}
+
+
+def test_openapi_lists_the_routes_and_the_bearer_scheme(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert f"{API_PREFIX}/me" in document["paths"]
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
