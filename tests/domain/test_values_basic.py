@@ -40,9 +40,9 @@ def test_non_string_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("raw", "value"), [
-    ("1200", "1200"), ("1,200", "1200"), ("1.200.000", "1200000"), ("12.50", "12.5"),
+    ("1200", "1200"), ("1,200.0", "1200"), ("1.200.000", "1200000"), ("12.50", "12.5"),
     ("12,5", "12.5"), ("1.200,75", "1200.75"), ("-3", "-3"), ("1 200", "1200"), ("-0", "0"),
-    ("1e3", "1000"),
+    ("1e3", "1000"), ("0.125", "0.125"), ("1234.567", "1234.567"), ("1'200", "1200"),
 ])
 def test_numbers(raw: str, value: str) -> None:
     assert norm("number", raw) == value
@@ -50,8 +50,18 @@ def test_numbers(raw: str, value: str) -> None:
 
 @pytest.mark.parametrize("raw", ["abc", "1,2,3", "12..5", "nan", "inf", "-"])
 def test_bad_numbers(raw: str) -> None:
+    # (ambiguous thousands are tested below)
     assert refused("number", raw) == (
         f"{raw!r} is not a valid number: write digits with an optional decimal point")
+
+
+@pytest.mark.parametrize("raw", ["1.200", "1,200", "-12,500"])
+def test_a_lone_thousands_group_is_ambiguous(raw: str) -> None:
+    whole, fraction = raw.replace(",", ".").split(".")
+    assert refused("number", raw) == (
+        f"{raw!r} is not a valid number: it could be {whole}{fraction} or "
+        f"{whole}.{fraction}; write it without a thousands separator")
+    assert "could be" in refused("quantity", f"{raw} kg")
 
 
 @pytest.mark.parametrize(("raw", "value"), [
@@ -117,7 +127,8 @@ def test_bad_coordinates(raw: str, why: str) -> None:
 
 @pytest.mark.parametrize(("raw", "value"), [
     ("1200 kg", "1200 kg"), ("1.2 t", "1200 kg"), ("500 g", "0.5 kg"), ("2 lb", "0.90718474 kg"),
-    ("1,200.5kg", "1200.5 kg"), ("3 kilos", "3 kg"), ("250 mg", "0.00025 kg"),
+    ("1,200.5kg", "1200.5 kg"), ("1 200 kg", "1200 kg"), ("0.250 kg", "0.25 kg"),
+    ("3 kilos", "3 kg"), ("250 mg", "0.00025 kg"),
     ("16 oz", "0.45359237 kg"), ("2 Kg.", "2 kg"),
 ])
 def test_quantities(raw: str, value: str) -> None:
@@ -138,7 +149,8 @@ def test_bad_quantities(raw: str, why: str) -> None:
 @pytest.mark.parametrize(("raw", "value"), [
     ("12,500.00 USD", "12500.00 USD"), ("USD 12500", "12500.00 USD"), ("usd12500", "12500.00 USD"),
     ("€ 3.000,50", "3000.50 EUR"), ("US$ 99.5", "99.50 USD"), ("1000 cop", "1000.00 COP"),
-    ("0.12345 BTC", None), ("12500.125 EUR", "12500.125 EUR"),
+    ("0.12345 BTC", None), ("12500.125 EUR", "12500.125 EUR"), ("USD 1.500", "1500.00 USD"),
+    ("1,500 MXN", "1500.00 MXN"),
 ])
 def test_money(raw: str, value: str | None) -> None:
     if value is None:

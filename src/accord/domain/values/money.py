@@ -1,6 +1,8 @@
 """Amounts of money with an ISO 4217 currency (pycountry): canonical ``12500.00 USD``.
 
-Amounts keep at least two decimals, and more when the source gave more. Symbols
+Amounts keep at least two decimals, and more when the source gave more. A lone
+separator before three digits groups thousands (``USD 1.500`` and ``USD 1,500``
+are both 1500.00): no currency in use here has three decimals. Symbols
 are accepted only where they name one currency (``€``, ``£``, ``US$``); ``$``
 alone is refused, because it is the sign of a dozen currencies in the Americas.
 """
@@ -36,7 +38,7 @@ class MoneyType(ValueType):
             raise self.invalid(raw, f"{symbol!r} names several currencies; write its ISO code")
         if pycountry.currencies.get(alpha_3=code) is None:
             raise self.invalid(raw, f"{symbol!r} is not an ISO 4217 currency code")
-        amount = parse_decimal(match.group("num"))
+        amount = parse_decimal(match.group("num"), lone_group="thousands")
         if amount is None:
             raise self.invalid(raw, f"{match.group('num').strip()!r} is not a number")
         return f"{format_decimal(amount, places=2)} {code}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from accord.domain.values._decimal import format_decimal, parse_decimal
+from accord.domain.values._decimal import AmbiguousNumber, format_decimal, parse_decimal
 from accord.domain.values.base import ValueType
 
 _KG = {
@@ -39,7 +39,10 @@ class QuantityType(ValueType):
         factor = _KG.get(unit)
         if factor is None:
             raise self.invalid(raw, f"unknown unit {match.group(2)!r} (use kg, g, mg, t, lb, oz)")
-        amount = parse_decimal(match.group(1))
+        try:
+            amount = parse_decimal(match.group(1))
+        except AmbiguousNumber as exc:
+            raise self.invalid(raw, str(exc)) from None
         if amount is None:
             raise self.invalid(raw, f"{match.group(1).strip()!r} is not a number")
         if amount < 0:
