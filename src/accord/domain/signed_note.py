@@ -175,9 +175,14 @@ class SignedNote:
         return self.with_signature(signer.sign(self.text))
 
     def with_signature(self, sig: NoteSignature) -> SignedNote:
-        """Add ``sig``, replacing an earlier one from the same key (name and id)."""
-        kept = tuple(s for s in self.signatures if (s.name, s.key_id) != (sig.name, sig.key_id))
-        return SignedNote(self.text, (*kept, sig))
+        """Add ``sig`` at the end, or in place of an earlier one from the same key."""
+        same = [i for i, s in enumerate(self.signatures)
+                if (s.name, s.key_id) == (sig.name, sig.key_id)]
+        if not same:
+            return SignedNote(self.text, (*self.signatures, sig))
+        sigs = list(self.signatures)
+        sigs[same[0]] = sig
+        return SignedNote(self.text, tuple(s for i, s in enumerate(sigs) if i not in same[1:]))
 
     def verify(self, verifiers: Iterable[NoteVerifier]) -> list[NoteVerifier]:
         """The known keys whose signatures verify (unknown signers are ignored, per spec).

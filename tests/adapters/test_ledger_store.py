@@ -1,0 +1,158 @@
+"""The ledger's SQL store on SQLite and PostgreSQL: appends, tiles, proofs, no forks."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, delete, inspect
+
+from accord.adapters.ledger import LeafFilter, LedgerError, LedgerStore, create_ledger_tables
+from accord.adapters.ledger.tables import TILE_STRIDE, head, metadata
+from accord.adapters.ledger.tree import LeafRow
+from accord.adapters.store import Store
+from accord.adapters.store.engine import create_store_engine
+from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf
+from accord.domain.merkle import (
+    LeafHashes,
+    consistency_proof,
+    inclusion_proof,
+    root,
+    verify_consistency,
+    verify_inclusion,
+)
+
+T0 = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """An engine (the store's settings) with only the ledger tables, made by ``create_all``."""
+    eng = create_store_engine(store_url)
+    with eng.begin() as conn:
+        create_ledger_tables(conn)
+    yield eng
+    eng.dispose()
+
+
+def entry(i: int, action: Action = Action.REPORT_CREATED, **kw: object) -> LedgerEntry:
+    args: dict[str, object] = {"actor": f"user{i % 3}", "subject": f"R-{i}",
+                               "at": T0 + timedelta(seconds=i), **kw}
+    return LedgerEntry(action, **args)  # type: ignore[arg-type]
+
+
+def test_batched_appends_keep_tiles_roots_and_proofs_right(engine: Engine) -> None:
+    rng = random.Random(3)
+    expected = LeafHashes()
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        n = 0
+        for batch in [1, 1, 14, 1, 16, 17, 200, 3, 4096, 5, 1, 300]:
+            first = tree.append([entry(n + i) for i in range(batch)])
+            assert first == n
+            n += batch
+            assert tree.size() == n
+            for row in tree.leaves(first):
+                expected.append(row.leaf_hash)
+            assert tree.root() == root(expected, n)
+        counts = tree.tile_counts()
+        assert counts == {lvl: n >> lvl for lvl in range(TILE_STRIDE, n.bit_length(), TILE_STRIDE)}
+        for size in [1, 15, 16, 17, 255, 256, 257, 4111, 4112, n]:
+            top = tree.root(size)
+            assert top == root(expected, size)
+            for index in {0, size - 1, size // 2, rng.randrange(size)}:
+                proof = inclusion_proof(index, size, tree)
+                assert proof == inclusion_proof(index, size, expected)
+                verify_inclusion(expected.leaves[index], index, size, proof, top)
+            for m in {0, 1, size // 3, size - 1, size}:
+                proof = consistency_proof(m, size, tree)
+                assert proof == consistency_proof(m, size, expected)
+                verify_consistency(m, size, tree.root(m), top, proof)
+
+
+def test_leaves_carry_their_index_and_can_be_searched(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        tree.append([entry(i) for i in range(10)])
+        tree.append([entry(10, action=Action.AGREEMENT_SIGNED, agreement="AG-1"),
+                     entry(11, action=Action.MATERIAL_READ, agreement="AG-1")])
+        row = tree.leaf(10)
+        assert row is not None and decode_leaf(row.data)[0] == 10
+        assert tree.leaf(99) is None
+        assert [r.index for r in tree.leaves(3, 6)] == [3, 4, 5]
+        assert [r.index for r in tree.leaves(0, None, chunk=4)] == list(range(12))
+        assert [r.index for r in tree.search(LeafFilter(actor="user1"))] == [1, 4, 7, 10]
+        assert [r.index for r in tree.search(LeafFilter(agreement="AG-1"))] == [10, 11]
+        assert [r.index for r in tree.search(LeafFilter(action="material.read"))] == [11]
+        assert [r.index for r in tree.search(LeafFilter(since=T0 + timedelta(seconds=9)))] \
+            == [9, 10, 11]
+        assert [r.index for r in tree.search(LeafFilter(after_index=5, limit=2))] == [6, 7]
+        assert tree.search(LeafFilter(subject="R-4"))[0].at == T0 + timedelta(seconds=4)
+
+
+def test_a_missing_head_or_misnumbered_rows_are_refused(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        with pytest.raises(LedgerError, match="indices must follow on from the claimed"):
+            tree.write(0, [LeafRow.of(entry(0), 1)])
+        conn.execute(delete(head))
+        with pytest.raises(LedgerError, match="ledger_head: the ledger head row is missing"):
+            tree.append([entry(0)])
+
+
+def _hammer(engine: Engine, writers: int, batches: int) -> None:
+    errors: list[BaseException] = []
+
+    def write(w: int) -> None:
+        try:
+            for b in range(batches):
+                with engine.connect().execution_options(accord_write=True) as conn:
+                    with conn.begin():
+                        LedgerStore(conn).tree.append(
+                            [entry(w * 1000 + b * 10 + i) for i in range(1 + (w + b) % 7)])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_concurrent_writers_never_fork_the_log(engine: Engine) -> None:
+    _hammer(engine, writers=4, batches=15)
+    total = sum(1 + (w + b) % 7 for w in range(4) for b in range(15))
+    with engine.connect() as conn:
+        tree = LedgerStore(conn).tree
+        rows = list(tree.leaves())
+        assert tree.size() == total
+        assert [r.index for r in rows] == list(range(total))
+        assert [decode_leaf(r.data)[0] for r in rows] == list(range(total))
+        hashes = LeafHashes(r.leaf_hash for r in rows)
+        assert tree.root() == root(hashes, total)
+        assert tree.tile_counts().get(4, 0) == total >> 4
+
+
+def test_the_migration_creates_the_same_tables_and_sessions_work(store: Store,
+                                                                 engine: Engine) -> None:
+    migrated, made = inspect(store.engine), inspect(engine)
+    for table in metadata.sorted_tables:
+        assert [c["name"] for c in migrated.get_columns(table.name)] \
+            == [c["name"] for c in made.get_columns(table.name)], table.name
+        assert migrated.get_pk_constraint(table.name)["constrained_columns"] \
+            == made.get_pk_constraint(table.name)["constrained_columns"]
+        assert sorted(i["name"] for i in migrated.get_indexes(table.name)) \
+            == sorted(i["name"] for i in made.get_indexes(table.name))
+    with store.unit_of_work() as uow:
+        ledger = LedgerStore(uow.session)
+        assert ledger.tree.append([entry(0), entry(1)]) == 0
+    with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+        LedgerStore(uow.session).tree.append([entry(2)])
+        raise RuntimeError("the act failed, so its leaf must go too")
+    with store.unit_of_work(write=False) as uow:
+        assert LedgerStore(uow.session).tree.size() == 2
