@@ -156,11 +156,11 @@ def read_csv(path: Path, mapping: CsvMapping, *,
             return
         except csv.Error as exc:
             where = f"{path}:{start}"
-            yield SourceRecord(where, start, lines.take(), lines.end, None,
-                               (Problem(where, "", f"not valid CSV: {exc}"),))
+            found = [*lines.take_problems(), Problem(where, "", f"not valid CSV: {exc}")]
+            yield SourceRecord(where, start, lines.take(), lines.end, None, tuple(found))
             continue
         where = f"{path}:{start}"
-        problems = lines.take_problems(where)
+        problems = lines.take_problems()
         raw = lines.take()
         if header is None:
             header = [h.strip() for h in row]
@@ -246,6 +246,6 @@ class _Lines:
         raw, self._raw = b"\n".join(self._raw), []
         return raw
 
-    def take_problems(self, where: str) -> list[Problem]:
+    def take_problems(self) -> list[Problem]:
         found, self._problems = self._problems, []
         return [Problem(f"{self.path}:{number}", name, reason) for number, name, reason in found]

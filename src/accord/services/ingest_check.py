@@ -115,7 +115,13 @@ class Checker:
     def _check_entity(self, file: int, src: SourceRecord, parsed: ParsedEntity) -> None:
         if parsed.problems:
             self._add(file, src.line, parsed.problems)
-            return
+            # When the whole input is refused anyway, a bad entity still counts as
+            # defined, so links to it do not bury the real problem in follow-on ones.
+            # When bad lines are skipped it is not written, so links to it are bad.
+            if (self.stop_after is None or not parsed.entity_id
+                    or parsed.schema not in self.registry):
+                return
+            parsed.references.clear()
         key = id_hash(parsed.entity_id)
         seen = self.entities.get(key)
         if seen is not None:
