@@ -66,7 +66,8 @@ async def import_jsonl(
 
 
 def _renamed(exc: InvalidInput, old: str, new: str) -> InvalidInput:
-    problems = [replace(p, where=p.where.replace(old, new)) for p in exc.problems]
+    problems = [replace(p, where=p.where.replace(old, new), reason=p.reason.replace(old, new))
+                for p in exc.problems]
     return InvalidInput(problems, truncated=exc.truncated)
 
 
