@@ -124,15 +124,13 @@ class SignedCheckpoint:
         ``SignatureInvalid`` if the log did not sign, or any known key's
         signature fails; unknown signers are ignored, as the spec requires.
         """
+        where = f"checkpoint {self.checkpoint.origin} size {self.checkpoint.size}"
         if log_key.name != self.checkpoint.origin:
             raise SignatureInvalid(f"log key {log_key.name!r} is not for origin "
-                                   f"{self.checkpoint.origin!r}", where="checkpoint")
-        known = [log_key, *witnesses]
-        good = self.note.verify(known) if self.note.signatures else []
+                                   f"{self.checkpoint.origin!r}", where=where)
+        good = self.note.verify([log_key, *witnesses], where=where, require_one=False)
         if log_key not in good:
-            raise SignatureInvalid(f"not signed by the log key {log_key.name}",
-                                   where=f"checkpoint {self.checkpoint.origin} "
-                                         f"size {self.checkpoint.size}")
+            raise SignatureInvalid(f"not signed by the log key {log_key.name}", where=where)
         return [v for v in good if v != log_key]
 
     def cosigners(self) -> list[str]:

@@ -184,11 +184,12 @@ class SignedNote:
         sigs[same[0]] = sig
         return SignedNote(self.text, tuple(s for i, s in enumerate(sigs) if i not in same[1:]))
 
-    def verify(self, verifiers: Iterable[NoteVerifier]) -> list[NoteVerifier]:
+    def verify(self, verifiers: Iterable[NoteVerifier], *, where: str = "signed note",
+               require_one: bool = True) -> list[NoteVerifier]:
         """The known keys whose signatures verify (unknown signers are ignored, per spec).
 
-        Raises ``SignatureInvalid`` if a known key's signature fails, or if no
-        known key signed at all.
+        Raises ``SignatureInvalid`` if a known key's signature fails, or (with
+        ``require_one``) if no known key signed at all.
         """
         known = list(verifiers)
         good: list[NoteVerifier] = []
@@ -197,12 +198,11 @@ class SignedNote:
                 if verifier.matches(sig):
                     if not verifier.verify(self.text, sig):
                         raise SignatureInvalid(f"the signature by {sig.name} does not verify",
-                                               where="signed note")
+                                               where=where)
                     good.append(verifier)
-        if not good:
+        if require_one and not good:
             names = ", ".join(v.name for v in known) or "none"
-            raise SignatureInvalid(f"not signed by any known key (known: {names})",
-                                   where="signed note")
+            raise SignatureInvalid(f"not signed by any known key (known: {names})", where=where)
         return good
 
     @classmethod

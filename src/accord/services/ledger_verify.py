@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from accord.adapters.ledger.notes import StoredCheckpoint
 from accord.adapters.ledger.tables import TILE_STRIDE
@@ -44,10 +44,11 @@ class LedgerProblem:
     message: str
     index: int | None = None
     checkpoint: int | None = None  # size of the checkpoint concerned
+    span: tuple[int, int] | None = None  # leaves the problem lies somewhere in
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "message": self.message, "index": self.index,
-                "checkpoint": self.checkpoint}
+                "checkpoint": self.checkpoint, "span": list(self.span) if self.span else None}
 
 
 @dataclass
@@ -114,7 +115,24 @@ def verify_all(uow: LedgerUnitOfWork, node_key: NoteVerifier,
     report.leaves_checked = walk.count
     report.root = base64.b64encode(fold(walk.peaks())).decode()
     _check_records(walk, stored, report)
+    report.problems = _explained(report.problems)
     return report
+
+
+def _explained(problems: list[LedgerProblem]) -> list[LedgerProblem]:
+    """Problems known only as a span (a tile, a checkpoint's range) keep their index only
+    if no more precise problem lies in that span; otherwise they are its consequence."""
+    exact = [p.index for p in problems if p.index is not None and p.span is None]
+    tiles = [p.index for p in problems if p.index is not None and p.kind == "tiles"]
+    out = []
+    for p in problems:
+        if p.span is not None and p.index is not None:
+            a, b = p.span
+            inside = exact + (tiles if p.kind == "checkpoint" else [])
+            if any(a <= i < b for i in inside):
+                p = replace(p, index=None)
+        out.append(p)
+    return out
 
 
 def _check_checkpoints(stored: list[StoredCheckpoint], report: VerifyReport,
@@ -170,12 +188,13 @@ class _Walk:
             while self.count < row.index:  # keep the tree shape; the gaps cannot match
                 self._push(_GAP)
         index = self.count
-        h = leaf_hash(row.data)
-        if h != row.leaf_hash:
+        if leaf_hash(row.data) != row.leaf_hash:
             self.report.add(LedgerProblem("leaf", f"leaf {index}: stored hash is not the hash "
                                           "of its data", index))
         self._entry(row, index)
-        self._push(h)
+        # The stored hash goes on: a leaf whose data alone changed is named exactly
+        # above, and one whose hash changed too shows up in its tile and checkpoint.
+        self._push(row.leaf_hash)
 
     def _entry(self, row: LeafRow, index: int) -> None:
         try:
@@ -184,8 +203,10 @@ class _Walk:
             self.report.add(LedgerProblem("leaf", str(exc), index))
             return
         if claimed != index:
+            # Moved, inserted or deleted leaves: the disturbance is at the lower of the two.
             self.report.add(LedgerProblem("leaf", f"leaf {index} says it is leaf {claimed} "
-                                          "(moved, inserted or deleted leaves)", index))
+                                          "(moved, inserted or deleted leaves)",
+                                          min(index, claimed)))
         columns = {"at": (row.at, entry.at), "actor": (row.actor, entry.actor),
                    "action": (row.action, entry.action.value),
                    "subject": (row.subject, entry.subject),
@@ -216,7 +237,8 @@ class _Walk:
             else:
                 self.report.add(LedgerProblem(
                     "checkpoint", f"leaves {self.last_good}..{self.count - 1} differ from what "
-                    f"checkpoint {self.count} signed", self.last_good, self.count))
+                    f"checkpoint {self.count} signed", self.last_good, self.count,
+                    (self.last_good, self.count)))
 
     def peaks(self) -> list[bytes]:
         return [h for _, h in self.stack]
@@ -231,10 +253,10 @@ class _Walk:
             stored = uow.ledger.tree.tiles(level, min(made), max(made) + 1)
             for index, h in sorted(made.items()):
                 if stored.get(index) != h:
-                    first = index << level
+                    first, stop = index << level, (index + 1) << level
                     self.report.add(LedgerProblem(
-                        "tiles", f"stored hash of leaves {first}..{first + (1 << level) - 1} "
-                        f"(level {level}) is missing or wrong", first))
+                        "tiles", f"stored hash of leaves {first}..{stop - 1} (level {level}) "
+                        "is missing or wrong", first, span=(first, stop)))
                     break
 
 
