@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +36,21 @@ class Invocation:
         return json.loads(self.stdout)
 
 
-@pytest.fixture
-def node_dir(tmp_path: Path) -> NodeFixture:
-    made = init_node(tmp_path / "node", node_id="mx-test", country="MX", name="Test agency",
+@pytest.fixture(scope="session")
+def template_node(tmp_path_factory: pytest.TempPathFactory) -> NodeFixture:
+    """One initialised node per session; tests get copies (migrations run once)."""
+    path = tmp_path_factory.mktemp("template") / "node"
+    made = init_node(path, node_id="mx-test", country="MX", name="Test agency",
                      contact="desk@example.org")
     made.node.close()
-    return NodeFixture(tmp_path / "node", made.admin_token)
+    return NodeFixture(path, made.admin_token)
+
+
+@pytest.fixture
+def node_dir(template_node: NodeFixture, tmp_path: Path) -> NodeFixture:
+    """A fresh, initialised SQLite node of its own (a copy of the session's template)."""
+    shutil.copytree(template_node.path, tmp_path / "node")
+    return NodeFixture(tmp_path / "node", template_node.admin_token)
 
 
 @pytest.fixture
