@@ -152,7 +152,10 @@ class NodeDir:
         text = ("# Accord node configuration, written by 'accord init'.\n"
                 "# A relative sqlite:/// path is relative to this directory.\n")
         text += yaml.safe_dump(config.to_dict(), sort_keys=False, allow_unicode=True)
-        self.config_path.write_text(text, encoding="utf-8")
+        # 0600: a PostgreSQL URL may carry a password.
+        fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
 
 
 def resolve_db_url(url: str, node_path: Path) -> str:

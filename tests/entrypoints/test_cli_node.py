@@ -35,6 +35,7 @@ def test_init_creates_config_keys_store_and_an_admin_token(tmp_path: Path) -> No
 
     config = yaml.safe_load((target / "node.yaml").read_text(encoding="utf-8"))
     assert config["node_id"] == "mx-fgr" and config["db_url"] == "sqlite:///accord.db"
+    assert stat.S_IMODE((target / "node.yaml").stat().st_mode) == 0o600
     assert stat.S_IMODE((target / "keys").stat().st_mode) == 0o700
     for name in ("signing.jwk", "encryption.jwk"):
         assert stat.S_IMODE((target / "keys" / name).stat().st_mode) == 0o600

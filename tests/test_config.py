@@ -1,0 +1,51 @@
+"""node.yaml: validation, database URL resolution, and errors that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from accord.config import NodeConfig, NodeConfigError, NodeDir, node_path, resolve_db_url
+from accord.domain.errors import InvalidValue
+
+
+def test_relative_sqlite_urls_resolve_inside_the_node_directory(tmp_path: Path) -> None:
+    assert resolve_db_url("sqlite:///accord.db", tmp_path) == f"sqlite:///{tmp_path}/accord.db"
+    assert resolve_db_url("sqlite:////abs/x.db", tmp_path) == "sqlite:////abs/x.db"
+    assert resolve_db_url("postgresql://h/db", tmp_path) == "postgresql://h/db"
+
+
+def test_config_round_trips_through_node_yaml(tmp_path: Path) -> None:
+    directory = NodeDir(tmp_path)
+    config = NodeConfig(node_id="co-dijin", country="co", name="Policía (demo)")
+    directory.write_config(config)
+    assert directory.read_config() == NodeConfig(node_id="co-dijin", country="CO",
+                                                 name="Policía (demo)")
+
+
+def test_invalid_country_is_named() -> None:
+    with pytest.raises(InvalidValue, match="'Narnia' is not an ISO 3166-1 alpha-2"):
+        NodeConfig(node_id="x", country="Narnia")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("node_id: x\ncountry: MX\ncolour: red\n", "unknown key(s): colour"),
+    ("node_id: x\n", "country is required"),
+    ("[1, 2]\n", "must be a YAML mapping"),
+    ("node_id: [\n", "cannot read"),
+    ("node_id: x\ncountry: ZZ\n", "'ZZ' is not an ISO 3166-1 alpha-2 country code"),
+])
+def test_broken_node_yaml_names_the_file(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "node.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(NodeConfigError) as caught:
+        NodeDir(tmp_path).read_config()
+    assert message in caught.value.message
+    assert str(tmp_path / "node.yaml") in str(caught.value)
+
+
+def test_node_path_prefers_the_option_then_the_environment(tmp_path: Path) -> None:
+    assert node_path(tmp_path, {"ACCORD_NODE": "/elsewhere"}) == tmp_path
+    assert node_path(None, {"ACCORD_NODE": "/elsewhere"}) == Path("/elsewhere")
+    with pytest.raises(NodeConfigError, match="pass --node DIR or set \\$ACCORD_NODE"):
+        node_path(None, {})
