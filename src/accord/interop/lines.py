@@ -20,7 +20,7 @@ _BOM = b"\xef\xbb\xbf"
 _SKIP_CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RawLine:
     """One physical line: ``data`` without its line ending (cut at the limit if oversize)."""
 
@@ -79,7 +79,7 @@ def printable(data: bytes) -> str:
     return data.decode("utf-8", errors="backslashreplace")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SourceRecord:
     """One input record (a JSONL line, a CSV row) ready for validation.
 

@@ -3,8 +3,9 @@
 ``import_files`` reads its inputs twice, streaming both times:
 
 1. **check** every record (JSON, encoding, size, schema, values, report and
-   entity references, conflicting duplicates) keeping only ids;
-2. **write** them in batches inside one unit of work.
+   entity references, conflicting duplicates) keeping only ids in memory and
+   the prepared rows in a temporary file (``ingest_spool``);
+2. **write** those rows in batches, inside the same unit of work.
 
 Any problem and nothing is written: ``InvalidInput`` lists ``file:line: field:
 reason`` for each (up to ``max_problems``). With ``skip_invalid`` the good
@@ -23,13 +24,15 @@ from typing import IO, Any
 from accord.adapters.store import Store
 from accord.domain.errors import InvalidInput, Problem
 from accord.domain.registry import Registry
+from accord.domain.report import Report
 from accord.interop.csv_mapping import CsvMapping, load_mapping, read_csv
 from accord.interop.jsonl import dumps_line, read_jsonl
 from accord.interop.lines import MAX_LINE_BYTES, SourceRecord, printable
 from accord.services.export import export_jsonl
 from accord.services.ingest_check import Checker
-from accord.services.ingest_records import parse_entity, parse_report, record_kind
-from accord.services.ingest_write import StatementWriter, WriteCounts, write_report
+from accord.services.ingest_records import ParsedEntity
+from accord.services.ingest_spool import Entry, Spool
+from accord.services.ingest_write import Prepared, StatementWriter, WriteCounts, write_report
 
 __all__ = ["ImportResult", "Progress", "export_jsonl", "import_files"]
 
@@ -87,42 +90,57 @@ def import_files(
     _require_files(files)
     readers = [_reader(path, mapping, registry, max_line_bytes) for path in files]
     names = [str(path) for path in files]
-    meter = _Meter(progress, 2 * sum(path.stat().st_size for path in files))
-    with store.unit_of_work() as uow:
-        checker = Checker(uow, registry, origin=origin, country=country, paths=names,
-                          stop_after=None if skip_invalid else max_problems)
-        for index, read in enumerate(readers):
-            for src in read():
-                checker.check(index, src)
-                meter.advance(src.end)
-                if checker.full:
-                    break
-            meter.next_file(files[index])
-            if checker.full:
-                break
-        if not checker.full:
-            checker.finish()
-        if checker.bad and not skip_invalid:
-            problems = checker.problems()
-            raise InvalidInput(problems[:max_problems],
-                               truncated=checker.full or len(problems) > max_problems)
-        counts = WriteCounts()
-        writer = _Writer(checker, StatementWriter(uow, registry, counts), counts,
-                         origin=origin, country=country)
-        rejects = _Rejects(rejects_path or files[0].with_name(files[0].name + ".rejects.jsonl"))
-        try:
+    meter = _Meter(progress, [path.stat().st_size for path in files])
+    spool = Spool()
+    try:
+        with store.unit_of_work() as uow:
+            counts = WriteCounts()
+            writer = StatementWriter(uow, registry, counts)
+            checker = Checker(uow, registry, origin=origin, country=country, paths=names,
+                              stop_after=None if skip_invalid else max_problems)
+            # Pass 1: check everything, keep the prepared rows on disk.
             for index, read in enumerate(readers):
                 for src in read():
-                    meter.advance(src.end)
-                    bad = checker.bad.get((index, src.line))
+                    checked = checker.check(index, src)
+                    payload: Report | Prepared | None = None
+                    if isinstance(checked, ParsedEntity):
+                        info = checker.reports[checked.report_id]
+                        assert info is not None
+                        payload = writer.prepare(checked.statements, retracted=info.retracted)
+                    else:
+                        payload = checked
+                    if payload is not None or skip_invalid:
+                        spool.add(Entry(index, src.line, src.end, payload,
+                                        src.raw if skip_invalid else None))
+                    meter.advance(0, index, src.end)
+                    if checker.full:
+                        break
+                if checker.full:
+                    break
+            if not checker.full:
+                checker.finish()
+            if checker.bad and not skip_invalid:
+                problems = checker.problems()
+                raise InvalidInput(problems[:max_problems],
+                                   truncated=checker.full or len(problems) > max_problems)
+            # Pass 2: write what passed; bad records go to the rejects file.
+            rejects = _Rejects(rejects_path
+                               or files[0].with_name(files[0].name + ".rejects.jsonl"))
+            try:
+                for entry in spool.entries():
+                    bad = checker.bad.get((entry.file, entry.line))
                     if bad:
-                        rejects.write(names[index], src, bad)
-                    elif src.record is not None:
-                        writer.write(src)
-                meter.next_file(files[index])
-            writer.statements.flush()
-        finally:
-            rejects.close()
+                        rejects.write(names[entry.file], entry, bad)
+                    elif isinstance(entry.payload, Report):
+                        write_report(uow, entry.payload, counts, writer)
+                    elif entry.payload is not None:
+                        writer.add_prepared(entry.payload)
+                    meter.advance(1, entry.file, entry.end)
+                writer.flush()
+            finally:
+                rejects.close()
+    finally:
+        spool.close()
     meter.finish()
     return ImportResult(
         files=tuple(names), reports_new=counts.reports_new,
@@ -132,33 +150,6 @@ def import_files(
         statements_unchanged=counts.statements_unchanged, rejected=rejects.count,
         rejects_path=str(rejects.path) if rejects.count else None,
     )
-
-
-class _Writer:
-    """The second pass for one record: reports at once, statements through the batch writer."""
-
-    def __init__(self, checker: Checker, statements: StatementWriter, counts: WriteCounts, *,
-                 origin: str, country: str | None) -> None:
-        self.checker = checker
-        self.statements = statements
-        self.counts = counts
-        self.origin = origin
-        self.country = country
-        self.done_reports: set[str] = set()
-
-    def write(self, src: SourceRecord) -> None:
-        assert src.record is not None
-        if record_kind(src.record) == "report":
-            report, _ = parse_report(src, src.record, origin=self.origin)
-            if report is not None and report.id not in self.done_reports:
-                self.done_reports.add(report.id)
-                write_report(self.checker.uow, report, self.counts)
-            return
-        info = self.checker.report(str(src.record.get("report")))
-        parsed = parse_entity(src, src.record, registry=self.checker.registry, report=info,
-                              country=self.country)
-        if info is not None and not parsed.problems:
-            self.statements.add(parsed.statements, retracted=info.retracted)
 
 
 def _require_files(files: list[Path]) -> None:
@@ -188,22 +179,20 @@ def _mapping_for(csv_path: Path) -> Path:
 
 
 class _Meter:
-    """Reports bytes read over both passes, at most once per MiB."""
+    """Reports bytes read over both passes (each counts the whole input), at most per MiB."""
 
-    def __init__(self, callback: Progress | None, total: int) -> None:
+    def __init__(self, callback: Progress | None, sizes: list[int]) -> None:
         self.callback = callback
-        self.total = total
-        self.base = 0
+        self.starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.size = sum(sizes)
+        self.total = 2 * self.size
         self.last = 0
 
-    def advance(self, offset: int) -> None:
-        done = self.base + offset
+    def advance(self, passed: int, file: int, offset: int) -> None:
+        done = passed * self.size + self.starts[file] + offset
         if self.callback is not None and done - self.last >= _PROGRESS_STEP:
             self.last = done
             self.callback(min(done, self.total), self.total)
-
-    def next_file(self, path: Path) -> None:
-        self.base += path.stat().st_size
 
     def finish(self) -> None:
         if self.callback is not None:
@@ -218,14 +207,14 @@ class _Rejects:
         self.count = 0
         self._out: IO[str] | None = None
 
-    def write(self, file: str, src: SourceRecord, problems: list[Problem]) -> None:
+    def write(self, file: str, entry: Entry, problems: list[Problem]) -> None:
         if self._out is None:
             self._out = open(self.path, "w", encoding="utf-8")
         line: dict[str, Any] = {
-            "file": file, "line": src.line,
+            "file": file, "line": entry.line,
             "problems": [{"field": p.field, "reason": p.reason} for p in problems],
             "message": "; ".join(str(p) for p in problems),
-            "original": printable(src.raw),
+            "original": printable(entry.raw or b""),
         }
         self._out.write(dumps_line(line) + "\n")
         self.count += 1

@@ -17,6 +17,7 @@ from accord.adapters.store import UnitOfWork
 from accord.adapters.store.reports import content_hash
 from accord.domain.errors import Problem, SchemaError
 from accord.domain.registry import Registry
+from accord.domain.report import Report
 from accord.interop.lines import SourceRecord
 from accord.services.ingest_records import (
     ParsedEntity,
@@ -78,39 +79,48 @@ class Checker:
             self.reports[report_id] = None if stored is None else ReportInfo.of(stored)
         return self.reports[report_id]
 
-    def check(self, file: int, src: SourceRecord) -> None:
+    def check(self, file: int, src: SourceRecord) -> Report | ParsedEntity | None:
+        """Check one record; what to write if it passed (None: bad, or a repeated report).
+
+        A record that passes here can still be marked bad by ``finish`` (links,
+        schemata in the store), so writers must consult ``bad`` at the end.
+        """
         if src.record is None:
             self._add(file, src.line, src.problems)
-            return
+            return None
         kind = record_kind(src.record)
         if kind == "report":
-            self._check_report(file, src)
-        elif kind == "entity":
+            return self._check_report(file, src)
+        if kind == "entity":
             report_id = src.record.get("report")
             info = self.report(report_id) if isinstance(report_id, str) else None
             parsed = parse_entity(src, src.record, registry=self.registry, report=info,
                                   country=self.country)
+            before = self.problem_count
             self._check_entity(file, src, parsed)
-        else:
-            self._add(file, src.line, [src.rename(Problem(
-                src.where, "kind", "a line needs \"kind\": \"report\" or \"entity\" "
-                "(or a \"schema\" for an entity)"))])
+            return parsed if self.problem_count == before else None
+        self._add(file, src.line, [src.rename(Problem(
+            src.where, "kind", "a line needs \"kind\": \"report\" or \"entity\" "
+            "(or a \"schema\" for an entity)"))])
+        return None
 
-    def _check_report(self, file: int, src: SourceRecord) -> None:
+    def _check_report(self, file: int, src: SourceRecord) -> Report | None:
         assert src.record is not None
         report, problems = parse_report(src, src.record, origin=self.origin)
         if report is None:
             self._add(file, src.line, problems)
-            return
+            return None
         digest = content_hash(report)
         first = self.report_first.get(report.id)
         if first is None:
             self.report_first[report.id] = (digest, file, src.line)
             self.reports[report.id] = ReportInfo.of(report)
-        elif first[0] != digest:
+            return report
+        if first[0] != digest:
             self._add(file, src.line, [src.rename(Problem(
                 src.where, "id", f"report {report.id!r} is already defined on "
                 f"{self._where(first[1], first[2])} with different content"))])
+        return None
 
     def _check_entity(self, file: int, src: SourceRecord, parsed: ParsedEntity) -> None:
         if parsed.problems:

@@ -9,15 +9,16 @@ unchanged. Re-importing a file therefore writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import lru_cache
 
 from accord.adapters.store import UnitOfWork
 from accord.adapters.store.reports import content_hash
-from accord.adapters.store.statements import StoredState, statement_row
+from accord.adapters.store.search_index import index_text
+from accord.adapters.store.statements import Row, row_state, statement_rows
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.domain.statement import Statement
-from accord.domain.values import name_keys
+from accord.domain.values import ValueType, name_keys
 
 BATCH = 2000
 
@@ -32,12 +33,19 @@ class WriteCounts:
     statements_unchanged: int = 0
 
 
-def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts) -> None:
-    """Add a report, or record a new version if its content changed."""
+def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
+                 writer: StatementWriter | None = None) -> None:
+    """Add a report, or record a new version if its content changed.
+
+    A new report tells ``writer`` that none of its statements can exist yet
+    (a statement's id includes its report), which spares a lookup per batch.
+    """
     stored = uow.reports.get(report.id)
     if stored is None:
         uow.reports.add(report)
         counts.reports_new += 1
+        if writer is not None:
+            writer.fresh_reports.add(report.id)
         return
     if content_hash(stored) == content_hash(report):
         counts.reports_unchanged += 1
@@ -49,70 +57,88 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts) -> None:
     counts.reports_updated += 1
 
 
+@dataclass
+class Prepared:
+    """One record's statement rows and search entries, ready to write (picklable)."""
+
+    rows: list[Row]
+    names: list[tuple[int, str]]
+    identifiers: list[tuple[int, str]]
+
+
 class StatementWriter:
-    """Buffers statements and writes them (with search keys) every ``BATCH`` statements."""
+    """Buffers prepared statements and writes them every ``BATCH`` statements."""
 
     def __init__(self, uow: UnitOfWork, registry: Registry, counts: WriteCounts) -> None:
         self.uow = uow
         self.registry = registry
         self.counts = counts
-        self.rows: dict[int, dict[str, Any]] = {}
-        self._kinds: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        self.rows: dict[int, Row] = {}
+        self.names: dict[int, str] = {}
+        self.identifiers: dict[int, str] = {}
+        #: reports created in this unit of work: their statements are all new
+        self.fresh_reports: set[str] = set()
+        self._kinds: dict[tuple[str, str], tuple[bool, ValueType | None]] = {}
+
+    def prepare(self, statements: list[Statement], *, retracted: bool) -> Prepared:
+        """Rows and search keys of ``statements`` (the CPU-heavy part, done once)."""
+        prepared = Prepared(statement_rows(statements, retracted=retracted), [], [])
+        for stmt, row in zip(statements, prepared.rows, strict=True):
+            is_name, id_type = self._kind(stmt.schema, stmt.prop)
+            if is_name:
+                prepared.names.append((row[0], _name_index(stmt.value)))
+            elif id_type is not None:
+                prepared.identifiers.append(
+                    (row[0], identifier_index_key(id_type.name, id_type.key(stmt.value))))
+        return prepared
 
     def add(self, statements: list[Statement], *, retracted: bool) -> None:
-        for stmt in statements:
-            row = statement_row(stmt, retracted=retracted)
-            self.rows.setdefault(row["pk"], row)
+        self.add_prepared(self.prepare(statements, retracted=retracted))
+
+    def add_prepared(self, prepared: Prepared) -> None:
+        for row in prepared.rows:
+            self.rows.setdefault(row[0], row)
+        self.names.update(prepared.names)
+        self.identifiers.update(prepared.identifiers)
         if len(self.rows) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         if not self.rows:
             return
-        rows, self.rows = self.rows, {}
-        stored = self.uow.statements.states(rows)
-        new = [row for pk, row in rows.items() if pk not in stored]
+        rows, names, identifiers = self.rows, self.names, self.identifiers
+        self.rows, self.names, self.identifiers = {}, {}, {}
+        stored = self.uow.statements.states(
+            pk for pk, row in rows.items() if row[7] not in self.fresh_reports)
+        # Sorted by key: fewer page splits in the table and index B-trees.
+        new = [rows[pk] for pk in sorted(rows) if pk not in stored]
         changed = [row for pk, row in rows.items()
-                   if pk in stored and stored[pk] != _state(row)]
+                   if pk in stored and stored[pk] != row_state(row)]
         self.uow.statements.insert(new)
         self.uow.statements.update_states(changed)
-        self._index(new)
+        self.uow.search.add_names([(row[0], names[row[0]]) for row in new if row[0] in names])
+        self.uow.search.add_identifiers(
+            [(row[0], identifiers[row[0]]) for row in new if row[0] in identifiers])
         self.counts.statements_new += len(new)
         self.counts.statements_updated += len(changed)
         self.counts.statements_unchanged += len(rows) - len(new) - len(changed)
 
-    def _index(self, rows: list[dict[str, Any]]) -> None:
-        names: list[tuple[int, set[str]]] = []
-        identifiers: list[tuple[int, str]] = []
-        for row in rows:
-            is_name, id_type = self._kind(row["schema"], row["prop"])
-            if is_name:
-                names.append((row["pk"], name_keys(row["value"])))
-            elif id_type is not None:
-                identifiers.append((row["pk"], identifier_index_key(
-                    id_type, self._type_key(row["schema"], row["prop"], row["value"]))))
-        self.uow.search.add_names(names)
-        self.uow.search.add_identifiers(identifiers)
-
-    def _kind(self, schema: str, prop: str) -> tuple[bool, str | None]:
-        """(is a name, identifier type name or None) of a property, cached."""
+    def _kind(self, schema: str, prop: str) -> tuple[bool, ValueType | None]:
+        """(is a name, the identifier value type or None) of a property, cached."""
         found = self._kinds.get((schema, prop))
         if found is None:
             value_type = self.registry.get(schema).properties[prop].type
-            found = (value_type.name == "name",
-                     value_type.name if value_type.identifier else None)
+            found = (value_type.name == "name", value_type if value_type.identifier else None)
             self._kinds[(schema, prop)] = found
         return found
 
-    def _type_key(self, schema: str, prop: str, value: str) -> str:
-        return self.registry.get(schema).properties[prop].type.key(value)
+
+@lru_cache(maxsize=65536)
+def _name_index(value: str) -> str:
+    # Names repeat across records (the same people in many reports).
+    return index_text(name_keys(value))
 
 
 def identifier_index_key(type_name: str, key: str) -> str:
     """What the identifier index holds: the type keeps an IMO and a passport number apart."""
     return f"{type_name}:{key}"
-
-
-def _state(row: dict[str, Any]) -> StoredState:
-    return StoredState(row["marking"], row["grading"], row["original_value"],
-                       row["first_seen"], row["last_seen"], row["retracted"])

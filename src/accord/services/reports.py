@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from accord.adapters.store import Store, UnitOfWork
-from accord.adapters.store.statements import statement_row
+from accord.adapters.store.codec import statement_pk
 from accord.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from accord.domain.registry import Registry
 from accord.domain.report import Report, utcnow
@@ -78,7 +78,7 @@ def update_report(store: Store, report_id: str, document: Mapping[str, Any], *,
         report = replace(report, origin=stored.origin, version=stored.version + 1,
                          created=stored.created, updated=utcnow())
         uow.reports.replace(report)
-        keep = {statement_row(s)["pk"] for s in statements}
+        keep = {statement_pk(s.id) for s in statements}
         uow.statements.delete(uow.statements.pks_for_report(report_id) - keep)
         _write(uow, registry, statements, retracted=False)
         return ReportDetail(report, tuple(statements))

@@ -17,12 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-from accord.adapters.store.models import IdentifierKeyRow
 
 _PLAIN = re.compile(r"^[a-z0-9]+$")
 
@@ -34,6 +32,11 @@ def index_token(key: str) -> str:
     the database); anything else is spelled in hex behind an ``x``.
     """
     return key if _PLAIN.match(key) else "x" + key.encode("utf-8").hex()
+
+
+def index_text(keys: Iterable[str]) -> str:
+    """The indexed text of a name's keys: their tokens, sorted, space-separated."""
+    return " ".join(sorted({index_token(k) for k in keys}))
 
 
 @dataclass(frozen=True)
@@ -52,24 +55,26 @@ class SearchIndex:
         bind = session.get_bind()
         self.postgres = bind.dialect.name == "postgresql"
 
-    def add_names(self, rows: Sequence[tuple[int, Iterable[str]]]) -> None:
-        """Index name keys: ``(statement pk, keys)`` pairs."""
-        params = [{"pk": pk, "keys": " ".join(sorted({index_token(k) for k in keys}))}
-                  for pk, keys in rows]
-        params = [p for p in params if p["keys"]]
+    def add_names(self, rows: Sequence[tuple[int, str]]) -> None:
+        """Index name keys: ``(statement pk, index_text(keys))`` pairs."""
+        params = [(pk, keys) for pk, keys in rows if keys]
         if not params:
             return
+        conn = self.session.connection()
         if self.postgres:
-            sql = "INSERT INTO search_names (statement_pk, keys) VALUES (:pk, :keys)"
+            sql = "INSERT INTO search_names (statement_pk, keys) VALUES (%s, %s)"
         else:
-            sql = "INSERT INTO search_names (rowid, keys) VALUES (:pk, :keys)"
-        self.session.execute(text(sql), params)
+            sql = "INSERT INTO search_names (rowid, keys) VALUES (?, ?)"
+        conn.exec_driver_sql(sql, params)
 
     def add_identifiers(self, rows: Sequence[tuple[int, str]]) -> None:
         """Index identifier keys: ``(statement pk, key)`` pairs."""
-        if rows:
-            self.session.execute(insert(cast(Table, IdentifierKeyRow.__table__)),
-                                 [{"statement_pk": pk, "key": key} for pk, key in rows])
+        if not rows:
+            return
+        mark = "%s" if self.postgres else "?"
+        self.session.connection().exec_driver_sql(
+            f"INSERT INTO search_identifiers (statement_pk, key) VALUES ({mark}, {mark})",
+            list(rows))
 
     def names(self, groups: Sequence[Iterable[str]], *, limit: int,
               schemata: Iterable[str] | None = None,
