@@ -116,7 +116,8 @@ def key_players(net: Network, *, subjects: Collection[str] | None = None, depth:
     parts = {"betweenness": c.percentiles(btw.values), "reach": c.percentiles(reach),
              "engagement": c.percentiles(share)}
     score = np.mean(np.vstack(list(parts.values())), axis=0) if sub.n else np.zeros(0)
-    order = sorted(range(sub.n), key=lambda v: (-score[v], sub.ids[v]))[:top]
+    # Rounded so that float noise in equal means does not decide between equals.
+    order = sorted(range(sub.n), key=lambda v: (-round(float(score[v]), 9), sub.ids[v]))[:top]
     pr = c.pagerank(sub)
     ev = c.eigenvector(sub)
     constraint = [float(x) for x in sub.graph.constraint(weights="weight")]

@@ -11,6 +11,7 @@ comes first. k-shortest paths are loopless (Yen's algorithm, igraph).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,8 @@ def k_shortest_paths(net: Network, source: str, target: str, k: int = 1, *,
     if s == t:
         raise ValueError(f"source and target are the same entity {source!r}")
     weights = _weights(net, cost)
+    if not math.isfinite(net.graph.distances(source=s, target=t)[0][0]):
+        return []  # (igraph would warn "couldn't reach some vertices")
     epaths = net.graph.get_k_shortest_paths(s, to=t, k=k, weights=weights, output="epath")
     return [_path(net, s, list(p), weights) for p in epaths if p]
 
