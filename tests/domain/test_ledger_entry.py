@@ -80,3 +80,24 @@ def test_every_action_has_a_stable_dotted_name() -> None:
     names = [a.value for a in Action]
     assert len(set(names)) == len(names)
     assert all("." in n and n == n.lower() for n in names)
+
+
+def test_leaf_bytes_equal_the_standard_library_canonical_form() -> None:
+    entry = LedgerEntry(Action.JUDGEMENT_MADE, actor="ana \u00e9\u4e2d\u2028\"q\"\\",
+                        subject="e\n1", at=T,
+                        details={"same": True, "ids": ["a\tb", "\U0001f600"], "n": -3, "x": None})
+    data = encode_leaf(entry, 7)
+    body = {**entry.to_dict(), "index": 7}
+    assert data == json.dumps(body, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False).encode("utf-8")
+    assert decode_leaf(data) == (7, entry)
+
+
+def test_floats_and_fractional_indices_never_make_a_leaf() -> None:
+    base = b'"action":"report.created","actor":"a","at":"2026-03-04T10:00:00.000000Z"'
+    with pytest.raises(InvalidValue, match="details.x: float is not allowed"):
+        decode_leaf(b"{" + base + b',"details":{"x":1.5},"index":1,"v":1}')
+    with pytest.raises(InvalidValue, match="leaf has no index"):
+        decode_leaf(b"{" + base + b',"index":1.0,"v":1}')
+    with pytest.raises(InvalidValue, match="lone surrogate|cannot be stored canonically"):
+        encode_leaf(LedgerEntry(Action.REPORT_CREATED, actor="a\ud800", at=T), 0)

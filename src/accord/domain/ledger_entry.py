@@ -7,7 +7,10 @@ never the content itself: the ledger is read by auditors and its leaves are
 shown to partners in proofs, so a leaf must never leak what it records.
 
 The leaf data is the canonical JSON of the entry *and its index* (keys
-sorted, no spaces, UTF-8, no floats): ``encode_leaf`` / ``decode_leaf``.
+sorted, no spaces, UTF-8, no floats — for these values the same bytes as RFC
+8785): ``encode_leaf`` / ``decode_leaf``. orjson writes it (it is ~10x faster
+than the standard library and byte-identical to the standard library's ``json.dumps(sort_keys=True,
+separators=(",", ":"), ensure_ascii=False)``, which the tests check).
 Carrying the index makes every leaf self-locating, so a moved, inserted or
 deleted leaf is caught at the exact index, not only somewhere below a
 checkpoint.
@@ -15,13 +18,14 @@ checkpoint.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
+
+import orjson
 
 from accord.domain.errors import InvalidValue
 
@@ -145,15 +149,16 @@ class LedgerEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (without the index); optional fields appear only when set."""
-        out: dict[str, Any] = {
-            "v": LEAF_FORMAT,
-            "action": self.action.value,
-            "actor": self.actor,
-            "at": format_time(self.at),
-        }
-        for name in ("subject", "agreement", "purpose", "partner"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
+        out: dict[str, Any] = {"v": LEAF_FORMAT, "action": self.action.value,
+                               "actor": self.actor, "at": format_time(self.at)}
+        if self.subject:
+            out["subject"] = self.subject
+        if self.agreement:
+            out["agreement"] = self.agreement
+        if self.purpose:
+            out["purpose"] = self.purpose
+        if self.partner:
+            out["partner"] = self.partner
         if self.hashes:
             out["hashes"] = dict(self.hashes)
         if self.details:
@@ -182,22 +187,25 @@ class LedgerEntry:
 
 def encode_leaf(entry: LedgerEntry, index: int) -> bytes:
     """The leaf data: canonical JSON of ``entry`` with its ``index``."""
+    return encode_leaf_at(entry, index)[0]
+
+
+def encode_leaf_at(entry: LedgerEntry, index: int) -> tuple[bytes, str]:
+    """The leaf data and, for the store's query column, its time text (one pass)."""
     body = entry.to_dict()
     body["index"] = index
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
     try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidValue("text with a lone surrogate cannot be stored",
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS), body["at"]
+    except TypeError as exc:  # a lone surrogate, an integer beyond 64 bits
+        raise InvalidValue(f"cannot be stored canonically: {exc}",
                            where=f"ledger entry {entry.action.value}") from None
 
 
 def decode_leaf(data: bytes, *, where: str = "leaf") -> tuple[int, LedgerEntry]:
     """``(index, entry)`` from leaf data; ``InvalidValue`` if it is not a canonical leaf."""
     try:
-        raw = json.loads(data.decode("utf-8"), parse_float=_no_float)
-    except (UnicodeDecodeError, ValueError) as exc:
+        raw = orjson.loads(data)  # floats parse, then fail validation or canonical form
+    except orjson.JSONDecodeError as exc:
         raise InvalidValue(f"not a JSON leaf: {exc}", where=where) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("index"), int):
         raise InvalidValue("leaf has no index", where=where)
@@ -210,19 +218,19 @@ def decode_leaf(data: bytes, *, where: str = "leaf") -> tuple[int, LedgerEntry]:
 
 def format_time(at: datetime) -> str:
     """UTC, microseconds, ``Z``: one spelling per instant, so leaves are canonical."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
 
 
-def parse_time(text: str, *, where: str) -> datetime:
+def parse_time(text: object, *, where: str) -> datetime:
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except (TypeError, ValueError):
+        if not isinstance(text, str) or len(text) != 27 or text[-1] != "Z":
+            raise ValueError(text)
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    except ValueError:
         raise InvalidValue(f"{text!r} is not a UTC time like 2026-01-31T12:00:00.000000Z",
                            where=where) from None
-
-
-def _no_float(text: str) -> Any:
-    raise ValueError(f"floats are not allowed in leaves ({text})")
 
 
 def _check_key(key: object, where: str) -> None:

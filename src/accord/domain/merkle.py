@@ -64,9 +64,11 @@ def split_point(n: int) -> int:
 
 def perfect_root(hashes: Sequence[bytes]) -> bytes:
     """Root of a perfect subtree given its ``2**h`` leaf (or same-level node) hashes."""
+    sha, prefix = hashlib.sha256, NODE_PREFIX  # locals: this loop is the append hot path
     level = list(hashes)
     while len(level) > 1:
-        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        level = [sha(prefix + level[i] + level[i + 1]).digest()
+                 for i in range(0, len(level), 2)]
     return level[0]
 
 

@@ -27,7 +27,7 @@ from accord.adapters.ledger.tables import TILE_STRIDE
 from accord.adapters.ledger.tree import LeafRow
 from accord.domain.checkpoint import SignedCheckpoint
 from accord.domain.errors import AccordError
-from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf
+from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, format_time
 from accord.domain.merkle import fold, leaf_hash, node_hash
 from accord.domain.signed_note import NoteVerifier
 from accord.services.ledger_ports import LedgerUnitOfWork
@@ -207,7 +207,7 @@ class _Walk:
             self.report.add(LedgerProblem("leaf", f"leaf {index} says it is leaf {claimed} "
                                           "(moved, inserted or deleted leaves)",
                                           min(index, claimed)))
-        columns = {"at": (row.at, entry.at), "actor": (row.actor, entry.actor),
+        columns = {"at": (row.at, format_time(entry.at)), "actor": (row.actor, entry.actor),
                    "action": (row.action, entry.action.value),
                    "subject": (row.subject, entry.subject),
                    "agreement": (row.agreement, entry.agreement),

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from accord.adapters.ledger.tables import (
     HEAD_ID,
@@ -34,7 +34,7 @@ from accord.adapters.ledger.tables import (
     leaves,
     tiles,
 )
-from accord.domain.ledger_entry import LedgerEntry, encode_leaf
+from accord.domain.ledger_entry import LedgerEntry, encode_leaf_at, format_time
 from accord.domain.merkle import Node, leaf_hash, perfect_root, range_hashes
 
 
@@ -45,7 +45,7 @@ class LeafRow:
     index: int
     leaf_hash: bytes
     data: bytes
-    at: datetime
+    at: str  # the leaf's own time text, e.g. 2026-03-04T10:00:00.000000Z
     actor: str
     action: str
     subject: str = ""
@@ -54,8 +54,8 @@ class LeafRow:
 
     @classmethod
     def of(cls, entry: LedgerEntry, index: int) -> LeafRow:
-        data = encode_leaf(entry, index)
-        return cls(index, leaf_hash(data), data, entry.at, entry.actor, entry.action.value,
+        data, at = encode_leaf_at(entry, index)
+        return cls(index, leaf_hash(data), data, at, entry.actor, entry.action.value,
                    entry.subject, entry.agreement, entry.partner)
 
     def values(self) -> dict[str, object]:
@@ -90,7 +90,12 @@ class LedgerTree:
         if not entries:
             return self.size()
         first = self.reserve(len(entries))
-        self.write(first, [LeafRow.of(entry, first + i) for i, entry in enumerate(entries)])
+        rows = []
+        for index, entry in enumerate(entries, first):
+            data, at = encode_leaf_at(entry, index)
+            rows.append((index, leaf_hash(data), data, at, entry.actor, entry.action.value,
+                         entry.subject, entry.agreement, entry.partner))
+        self._insert(first, rows)
         return first
 
     def reserve(self, count: int) -> int:
@@ -108,13 +113,25 @@ class LedgerTree:
         return int(row[0]) - count
 
     def write(self, first: int, rows: Sequence[LeafRow]) -> None:
-        """Insert leaves ``first ..`` (claimed with ``reserve``) and the tiles they complete."""
+        """Insert leaves ``first ..`` (claimed with ``reserve``) and the tiles they complete.
+
+        For bulk loads and repairs; ``append`` is the normal way in.
+        """
         if any(row.index != first + i for i, row in enumerate(rows)):
             raise LedgerError("leaf indices must follow on from the claimed first index",
                               where=f"ledger append at {first}")
-        self.conn.execute(insert(leaves), [row.values() for row in rows])
-        new_tiles: list[dict[str, object]] = []
-        level, hashes = 0, [row.leaf_hash for row in rows]
+        self._insert(first, [(r.index, r.leaf_hash, r.data, r.at, r.actor, r.action, r.subject,
+                              r.agreement, r.partner) for r in rows])
+
+    def _insert(self, first: int, rows: list[tuple[Any, ...]]) -> None:
+        # Raw executemany with tuples: SQLAlchemy's per-row parameter handling would
+        # cost more than the inserts themselves (see docs/benchmarks/ledger.md).
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.conn.exec_driver_sql(
+            "INSERT INTO ledger_leaves (idx, leaf_hash, data, at, actor, action, subject, "
+            f"agreement, partner) VALUES ({', '.join([mark] * 9)})", rows)
+        new_tiles: list[tuple[int, int, bytes]] = []
+        level, hashes = 0, [r[1] for r in rows]
         while hashes:
             had = first >> level  # nodes at this level before the append
             start = had & ~(TILE_WIDTH - 1)
@@ -123,11 +140,12 @@ class LedgerTree:
                        for i in range(0, len(run) - TILE_WIDTH + 1, TILE_WIDTH)]
             level += TILE_STRIDE
             base = start >> TILE_STRIDE
-            new_tiles.extend({"level": level, "idx": base + i, "hash": h}
-                             for i, h in enumerate(parents))
+            new_tiles.extend((level, base + i, h) for i, h in enumerate(parents))
             hashes = parents
         if new_tiles:
-            self.conn.execute(insert(tiles), new_tiles)
+            self.conn.exec_driver_sql(
+                f"INSERT INTO ledger_tiles (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+                new_tiles)
 
     # -- reading -------------------------------------------------------------------
 
@@ -190,7 +208,7 @@ class LedgerTree:
             if value is not None:
                 query = query.where(column == value)
         if where.since is not None:
-            query = query.where(leaves.c.at >= as_utc(where.since))
+            query = query.where(leaves.c.at >= format_time(where.since))
         rows = self.conn.execute(query.order_by(leaves.c.idx).limit(where.limit)).all()
         return [_leaf(row) for row in rows]
 
@@ -256,10 +274,5 @@ def _merge(spans: list[tuple[int, int]], gap: int = TILE_WIDTH) -> list[tuple[in
 
 def _leaf(row: Row[Any]) -> LeafRow:
     r = row._mapping
-    return LeafRow(int(r["idx"]), bytes(r["leaf_hash"]), bytes(r["data"]), as_utc(r["at"]),
+    return LeafRow(int(r["idx"]), bytes(r["leaf_hash"]), bytes(r["data"]), str(r["at"]),
                    r["actor"], r["action"], r["subject"], r["agreement"], r["partner"])
-
-
-def as_utc(at: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every ledger time is UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -26,16 +26,13 @@ def upgrade() -> None:
         sa.Column("idx", _INDEX, primary_key=True, autoincrement=False),
         sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.String(27), nullable=False),  # the leaf's UTC time text
         sa.Column("actor", sa.String(500), nullable=False),
         sa.Column("action", sa.String(40), nullable=False),
         sa.Column("subject", sa.String(500), nullable=False),
         sa.Column("agreement", sa.String(500)),
         sa.Column("partner", sa.String(500)),
     )
-    op.create_index("ix_ledger_leaves_actor", "ledger_leaves", ["actor"])
-    op.create_index("ix_ledger_leaves_action", "ledger_leaves", ["action"])
-    op.create_index("ix_ledger_leaves_agreement", "ledger_leaves", ["agreement"])
     op.create_table(
         "ledger_tiles",
         sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
