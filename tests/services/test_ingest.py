@@ -164,6 +164,9 @@ BAD_CASES: dict[str, tuple[list[Any], str]] = {
     "entity id twice with different schema": (
         [REPORT, PERSON, {**ORG, "id": "co-per-1"}],
         "in.jsonl:3: schema: entity 'co-per-1' is a Person on "),
+    "entity id twice, the second an Organization": (
+        [REPORT, {**ORG, "id": "co-x"}, {**PERSON, "id": "co-x"}],
+        "in.jsonl:3: schema: entity 'co-x' is an Organization on "),
     "report id twice with different content": (
         [REPORT, {**REPORT, "title": "Other"}],
         "in.jsonl:2: id: report 'CO-R1' is already defined on "),

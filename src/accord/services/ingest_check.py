@@ -139,8 +139,8 @@ class Checker:
             if schema != parsed.schema:
                 where = self._where((seen >> 32) & 0xFFFF, seen & 0xFFFFFFFF)
                 self._add(file, src.line, [src.rename(Problem(
-                    src.where, "schema", f"entity {parsed.entity_id!r} is a {schema} on "
-                    f"{where} but a {parsed.schema} here"))])
+                    src.where, "schema", f"entity {parsed.entity_id!r} is {_a(schema)} on "
+                    f"{where} but {_a(parsed.schema)} here"))])
                 return
         else:
             index = self.schema_index.setdefault(parsed.schema, len(self.schema_index))
@@ -178,7 +178,7 @@ class Checker:
                 except SchemaError:
                     self._add(file, line, [Problem(
                         self._where(file, line), "schema",
-                        f"entity {entity_id!r} is a {stored[entity_id]} in the store; "
+                        f"entity {entity_id!r} is {_a(stored[entity_id])} in the store; "
                         f"{schema} is not compatible with it")])
 
     def finish(self) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from accord.adapters.store import Store, UnitOfWork
+from accord.adapters.store import Store
 from accord.adapters.store.search_index import Candidate
 from accord.domain.entity import Entity
 from accord.domain.errors import InvalidValue
@@ -87,8 +87,14 @@ def search(
                                            include_retracted=include_retracted):
             _keep(best, cand, 1.0, "identifier")
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-        return [_hit(uow, registry, entity_id, score, matched, value, include_retracted)
-                for entity_id, (score, matched, value) in ranked]
+        statements = uow.statements.for_entities(
+            [entity_id for entity_id, _ in ranked], include_retracted=include_retracted)
+    hits = []
+    for entity_id, (score, matched, value) in ranked:
+        entity = Entity.from_statements(registry, statements[entity_id])
+        hits.append(SearchHit(entity_id=entity_id, schema=entity.schema, caption=entity.caption,
+                              score=score, matched=matched, value=value))
+    return hits
 
 
 def query_identifier_keys(text: str, *, country: str | None = None) -> list[str]:
@@ -134,13 +140,3 @@ def _keep(best: dict[str, tuple[float, str, str]], cand: Candidate, score: float
           matched: str) -> None:
     if cand.entity_id not in best or best[cand.entity_id][0] < score:
         best[cand.entity_id] = (score, matched, cand.value)
-
-
-def _hit(uow: UnitOfWork, registry: Registry, entity_id: str, score: float, matched: str,
-         value: str, include_retracted: bool) -> SearchHit:
-    statements = uow.statements.for_entity(entity_id, include_retracted=include_retracted)
-    entity = Entity.from_statements(registry, statements)
-    return SearchHit(entity_id=entity_id, schema=entity.schema, caption=entity.caption,
-                     score=score, matched=matched, value=value)
-
-
