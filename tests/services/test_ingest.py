@@ -259,3 +259,18 @@ def test_skip_invalid_rejects_links_to_rejected_entities(store: Store, registry:
 def test_missing_file_is_named(store: Store, registry: Registry, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="nope.jsonl: no such file"):
         import_files(store, [tmp_path / "nope.jsonl"], origin="CO", registry=registry)
+
+
+def test_inputs_larger_than_a_batch_are_written_whole(store: Store, registry: Registry,
+                                                      tmp_path: Path) -> None:
+    people = [{"kind": "entity", "id": f"p{i}", "schema": "Person", "report": "CO-R1",
+               "properties": {"name": [f"Persona {i}"], "alias": [f"Alias {i}"],
+                              "phone": [f"+57 300 {2000000 + i}"],
+                              "passportNumber": [f"AB{i:06d}"]}}
+              for i in range(600)]
+    path = write(tmp_path / "big.jsonl", REPORT, *people)
+    result = import_files(store, [path], origin="CO", registry=registry)
+    assert (result.entities, result.statements_new) == (600, 2400)
+    assert counts(store) == (1, 1, 2400, 1200, 1200)
+    again = import_files(store, [path], origin="CO", registry=registry)
+    assert (again.statements_new, again.statements_unchanged) == (0, 2400)
