@@ -41,6 +41,7 @@ def test_times_are_stored_in_utc() -> None:
      r"details.outcome: outcome must be one of \['allow', 'deny', 'hit-only'\]"),
     ({"action": Action.ENVELOPE_REFUSED, "details": {"reason": "replay"}},
      "envelope.refused: partner: envelope.refused needs the partner node"),
+    ({"action": Action.ENVELOPE_SENT}, "envelope.sent: partner: envelope.sent needs the partner"),
     ({"action": Action.REPORT_CREATED, "hashes": {"report": "the narrative itself"}},
      "hashes.report: 'the narrative itself' is not a content hash"),
     ({"action": Action.REPORT_CREATED, "details": {"note": "x" * 501}},

@@ -89,6 +89,8 @@ REQUIRED_DETAILS: Mapping[Action, tuple[str, ...]] = {
 }
 _PARTNERED = {Action.ENVELOPE_SENT, Action.ENVELOPE_RECEIVED, Action.ENVELOPE_REFUSED,
               Action.RELEASE_DECIDED, Action.QUERY_ASKED, Action.QUERY_ANSWERED}
+_OUTCOMES = frozenset(o.value for o in ReleaseOutcome)
+_TEXT_FIELDS = ("actor", "subject", "agreement", "purpose", "partner")
 
 
 def utcnow() -> datetime:
@@ -114,41 +116,64 @@ class LedgerEntry:
     at: datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
-        where = f"ledger entry {self.action.value if isinstance(self.action, Action) else '?'}"
+        # Runs for every leaf that is written or verified: the checks are cheap ones
+        # first, and messages are only formatted on failure.
         if not isinstance(self.action, Action):
             raise InvalidValue(f"unknown action {self.action!r}", where="ledger entry: action")
         if not self.actor:
-            raise InvalidValue("who acted is missing", where=f"{where}: actor")
-        for name in ("actor", "subject", "agreement", "purpose", "partner"):
-            _check_text(getattr(self, name), f"{where}: {name}")
+            raise InvalidValue("who acted is missing", where=f"{self._where}: actor")
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (type(value) is not str or len(value) > MAX_TEXT):
+                _check_text(value, f"{self._where}: {name}")
         if self.at.tzinfo is None:
-            raise InvalidValue("time must be timezone-aware (UTC)", where=f"{where}: at")
-        for key, value in self.hashes.items():
-            _check_key(key, f"{where}: hashes")
+            raise InvalidValue("time must be timezone-aware (UTC)", where=f"{self._where}: at")
+        if self.at.tzinfo is not UTC:
+            object.__setattr__(self, "at", self.at.astimezone(UTC))
+        hashes = dict(self.hashes)
+        for key, value in hashes.items():
+            if not _KEY.match(key):
+                _check_key(key, f"{self._where}: hashes")
             if not isinstance(value, str) or not _HASH.match(value):
                 raise InvalidValue(f"{value!r} is not a content hash 'sha256:<64 hex>'",
-                                   where=f"{where}: hashes.{key}")
+                                   where=f"{self._where}: hashes.{key}")
+        object.__setattr__(self, "hashes", hashes)
+        if self.details or self.action in REQUIRED_DETAILS:
+            self._check_details()
+        if self.action in _PARTNERED and not self.partner:
+            raise InvalidValue(f"{self.action.value} needs the partner node",
+                               where=f"{self._where}: partner")
+
+    @property
+    def _where(self) -> str:
+        return f"ledger entry {self.action.value}"
+
+    def _check_details(self) -> None:
+        where = self._where
         details = {k: _detail(v, f"{where}: details.{k}") for k, v in self.details.items()}
         for key in details:
             _check_key(key, f"{where}: details")
-        object.__setattr__(self, "hashes", dict(self.hashes))
         object.__setattr__(self, "details", details)
-        object.__setattr__(self, "at", self.at.astimezone(UTC))
         missing = [k for k in REQUIRED_DETAILS.get(self.action, ()) if k not in details]
         if missing:
             raise InvalidValue(f"{self.action.value} needs details {', '.join(missing)}",
                                where=f"{where}: details")
-        if self.action in _PARTNERED and not self.partner:
-            raise InvalidValue(f"{self.action.value} needs the partner node",
-                               where=f"{where}: partner")
-        if self.action is Action.RELEASE_DECIDED:
-            outcomes = {o.value for o in ReleaseOutcome}
-            if details["outcome"] not in outcomes:
-                raise InvalidValue(f"outcome must be one of {sorted(outcomes)}",
-                                   where=f"{where}: details.outcome")
+        if self.action is Action.RELEASE_DECIDED and details["outcome"] not in _OUTCOMES:
+            raise InvalidValue(f"outcome must be one of {sorted(_OUTCOMES)}",
+                               where=f"{where}: details.outcome")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (without the index); optional fields appear only when set."""
+        out = self._body()
+        if self.hashes:
+            out["hashes"] = dict(self.hashes)
+        if self.details:
+            out["details"] = {k: list(v) if isinstance(v, tuple) else v
+                              for k, v in self.details.items()}
+        return out
+
+    def _body(self) -> dict[str, Any]:
+        # Shares ``hashes`` and ``details`` (orjson writes tuples as arrays): for encoding.
         out: dict[str, Any] = {"v": LEAF_FORMAT, "action": self.action.value,
                                "actor": self.actor, "at": format_time(self.at)}
         if self.subject:
@@ -160,10 +185,9 @@ class LedgerEntry:
         if self.partner:
             out["partner"] = self.partner
         if self.hashes:
-            out["hashes"] = dict(self.hashes)
+            out["hashes"] = self.hashes
         if self.details:
-            out["details"] = {k: list(v) if isinstance(v, tuple) else v
-                              for k, v in self.details.items()}
+            out["details"] = self.details
         return out
 
     @classmethod
@@ -192,7 +216,7 @@ def encode_leaf(entry: LedgerEntry, index: int) -> bytes:
 
 def encode_leaf_at(entry: LedgerEntry, index: int) -> tuple[bytes, str]:
     """The leaf data and, for the store's query column, its time text (one pass)."""
-    body = entry.to_dict()
+    body = entry._body()
     body["index"] = index
     try:
         return orjson.dumps(body, option=orjson.OPT_SORT_KEYS), body["at"]
