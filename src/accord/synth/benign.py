@@ -29,20 +29,21 @@ from accord.synth.banking import (
 from accord.synth.identifiers import plate
 from accord.synth.laundering import PURPOSES, RATE
 from accord.synth.names import write_person
+from accord.synth.names_data import ALIASES_ES
 from accord.synth.nations import NATIONS
 from accord.synth.organisations import make_company
 from accord.synth.people import make_person
 from accord.synth.places import CROSSINGS
 from accord.synth.rng import poisson, stream, unit_hash
 from accord.synth.trade import GOODS
-from accord.synth.view import NationView
+from accord.synth.view import OWNER_ROLES, NationView
 from accord.synth.world import Company, Lane, Person, Shipment
 from accord.synth.writer import stamp
 
 # Share of a nation's background statements per activity (AIS is sized at world level),
 # and roughly how many statements one event costs once its entities are amortised.
-SHARES = {"cdr": 0.36, "fiu": 0.36, "registry": 0.04, "border": 0.02, "lead": 0.01}
-COST = {"cdr": 9.0, "fiu": 15.0, "registry": 22.0, "border": 9.0, "lead": 20.0}
+SHARES = {"cdr": 0.37, "fiu": 0.37, "registry": 0.04, "border": 0.02}
+COST = {"cdr": 9.0, "fiu": 15.0, "registry": 22.0, "border": 9.0}
 REF_PREFIX = ("FAC", "INV", "REF", "OP")
 SECTORS = ("trade", "services", "industry", "logistics", "produce", "seafood")
 FOREIGN = ("CO", "MX", "US", "ES", "EC", "VE", "PE", "AR", "DO", "CU", "IT", "FR", "DE", "GB",
@@ -88,6 +89,10 @@ class Background:
                       if self.code in (lane_country(lane, 0), lane_country(lane, 1))]
         self.targets = sorted(p for p in view.plan.targets
                               if self.world.people[p].residence == self.code)
+        # False leads: innocent residents profiled or named by informants, in proportion
+        # to the nation's real suspects, so that being profiled proves nothing.
+        suspects = sum(view.plan.known.values())
+        self.leads_per_day = suspects * (0.4 + 0.8 * view.knobs.noise) / days
 
     # -- residents and companies ----------------------------------------------------------
 
@@ -103,7 +108,7 @@ class Background:
                                        "El Negro", "El Profe", "Chatarra"))
         return person
 
-    def person(self, j: int) -> str:
+    def person(self, j: int, *, lead: bool = False) -> str:
         view = self.view
         found = view.keys.get(("BP", str(j)))
         if found is not None:
@@ -111,6 +116,8 @@ class Background:
 
         def build(rng: random.Random) -> dict[str, list[str]]:
             person = self.resident(j)
+            if lead and person.alias is None and rng.random() < 0.6:
+                person.alias = rng.choice(ALIASES_ES)
             varied = rng.random() < view.knobs.variant_rate
             written = write_person(person.name, view.nation.habits, rng, varied=varied,
                                    noise=view.knobs.noise)
@@ -319,10 +326,11 @@ class Background:
     def write_registration(self, moment: datetime, data: tuple[int, int]) -> None:
         k, j = data
         company = self.company(k)
+        rng = stream(self.seed, "breg", self.code, k, j)
         self.view.link("own", "Ownership", {
             "owner": [self.person(j)], "asset": [company],
-            "role": [{"es": "representante legal", "en": "registered agent",
-                      "nl": "bestuurder"}[self.view.lang]],
+            "role": [rng.choice(OWNER_ROLES[self.view.lang])],
+            "percentage": [str(rng.choice((50, 60, 100)))],
             "startDate": [moment.date().isoformat()]})
 
     def crossings(self, day: int) -> list[Record]:
@@ -347,7 +355,7 @@ class Background:
 
     def leads(self, day: int) -> list[Record]:
         rng = self._rng(day, "lead")
-        n = poisson(rng, self.per_day["lead"] * 2 * self.view.knobs.noise)
+        n = poisson(rng, self.leads_per_day)
         return [(self._moment(day, rng, 8, 20), "lead", rng.randrange(self.people))
                 for _ in range(n)]
 
@@ -362,7 +370,9 @@ class Background:
             view.open("informant", moment, source_code(view.nation, rng))
         else:
             view.open("profile", moment, person.name.canonical)
-        pid = self.person(j)
+        view.occupation_rate = 0.7
+        pid = self.person(j, lead=True)
+        view.occupation_rate = 0.25
         phone = self.phone(j)
         view.link("lnk", "UnknownLink", {"subject": [pid], "object": [phone],
                                          "role": [{"es": "usa la línea", "en": "uses the line",

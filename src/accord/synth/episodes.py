@@ -9,12 +9,11 @@ from accord.synth import items, things
 from accord.synth.observe import Episode
 from accord.synth.reports import source_code
 from accord.synth.rng import stream
-from accord.synth.view import ROLE_TEXT, NationView
+from accord.synth.view import OWNER_ROLES, ROLE_TEXT, NationView
 from accord.synth.writer import stamp
 
 USES = {"es": "usa la línea", "en": "uses the line", "nl": "gebruikt het nummer"}
 SURVEIL = {"es": "vigilancia", "en": "surveillance", "nl": "observatie"}
-OWNER_ROLE = {"es": "accionista", "en": "shareholder", "nl": "aandeelhouder"}
 PARTNER = {"es": "socio", "en": "associate", "nl": "compagnon"}
 VENUE_KIND = {"es": "lugar de reunión", "en": "meeting place", "nl": "ontmoetingsplaats"}
 
@@ -88,7 +87,7 @@ def _assessment(view: NationView, ep: Episode, rng: random.Random) -> None:
             if owner in view.plan.known:
                 view.link("own", "Ownership", {
                     "owner": [view.person(owner)], "asset": [company_id],
-                    "role": [OWNER_ROLE[view.lang]],
+                    "role": [rng.choice(OWNER_ROLES[view.lang])],
                     "percentage": [str(rng.choice((50, 60, 100)))],
                     "startDate": [company.founded.isoformat()]})
     view.close()

@@ -109,8 +109,8 @@ def _pay(world: World, scheme: Scheme, rng: random.Random, src: str | None, dst:
     dst_acc = world.accounts[dst]
     src_acc = world.accounts[src] if src else None
     currency = (src_acc or dst_acc).number.currency
-    if currency not in RATE:
-        currency = "USD"
+    if currency not in RATE:  # a wallet: the value is booked in the scheme's currency
+        currency = scheme.currency
     cents = int(usd * RATE[currency] * 100) + rng.randrange(100)
     if src_acc is not None and src_acc.number.kind == "crypto":
         channel = "crypto (USDT-TRC20)"

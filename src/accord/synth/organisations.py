@@ -47,7 +47,7 @@ def _culture(kind: str, home: str, k: int) -> str:
     if kind == "launderers":
         return ("chinese", "arabic")[k % 2]
     if kind == "distributor":
-        return {"ES": ("hispanic", "albanian", "slavic"), "NL": ("dutch", "albanian"),
+        return {"ES": ("slavic", "hispanic", "albanian"), "NL": ("dutch", "albanian"),
                 "US": ("hispanic",)}[home][k % (3 if home == "ES" else 2 if home == "NL" else 1)]
     return "hispanic"
 
@@ -95,6 +95,10 @@ def _members(world: World, org: Organisation, rng: random.Random) -> None:
         culture = org.culture
         if role in ("insider", "front", "courier") and rng.random() < 0.5:
             culture = _local_culture(residence, rng)
+        elif role == "launderer" and rng.random() < 0.5:
+            culture = rng.choice(("chinese", "arabic"))  # hired professional launderers
+        elif role in ("lieutenant", "logistician") and rng.random() < 0.25:
+            culture = rng.choice(("slavic", "albanian", "hispanic"))
         person = make_person(_new_pid(world), culture, residence, rng, today=world.start,
                              gender="male" if role in ("leader", "broker") else None)
         person.org, person.role = org.id, role

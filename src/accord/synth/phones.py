@@ -8,8 +8,9 @@ a number's validity or its formatting pattern, so a number's written forms
 are made by filling a precomputed mask rather than by calling the formatter
 for every call record (that keeps the large scale fast).
 
-Numbers are allocated without repetition: index ``i`` maps to template
-``i % T`` and a suffix from an affine permutation of 0..9999.
+Numbers are allocated without repetition: index ``i`` goes through an affine
+permutation of 0..T*10000-1, whose result picks the template (modulo T) and
+the suffix (the quotient), so that consecutive indexes look unrelated.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class PhonePlan:
             if len(found) >= size // 2:
                 break
         self.templates = [found[k] for k in sorted(found)]
-        self._mult = 7919  # coprime with 10000: an affine permutation of the suffixes
+        # 7919 is prime and not 2 or 5, so coprime with T * 10000 for any T below 7919.
+        self._mult = 7919
 
     @property
     def capacity(self) -> int:
@@ -95,9 +97,8 @@ class PhonePlan:
 
     def number(self, index: int) -> PhoneNumber:
         t = len(self.templates)
-        template = self.templates[index % t]
-        suffix = (self._mult * (index // t) + 4049) % 10_000
-        return PhoneNumber(self.country, template, suffix)
+        mixed = (self._mult * index + 4049) % self.capacity
+        return PhoneNumber(self.country, self.templates[mixed % t], mixed // t)
 
 
 def _template(num: phonenumbers.PhoneNumber, cc: str, prefix: str, country: str,

@@ -39,6 +39,17 @@ ROLE_TEXT = {
            "launderer": "witwasser", "insider": "corrupte havenmedewerker",
            "front": "stroman"},
 }
+OCCUPATIONS = {
+    "es": ("comerciante", "conductor", "pescador", "estibador", "contador", "abogado",
+           "transportador", "empresario", "agricultor", "mecánico", "vendedor", "marinero"),
+    "en": ("merchant", "driver", "fisherman", "longshoreman", "accountant", "lawyer",
+           "trucker", "business owner", "farmer", "mechanic", "salesman", "sailor"),
+    "nl": ("handelaar", "chauffeur", "visser", "havenarbeider", "boekhouder", "advocaat",
+           "vrachtwagenchauffeur", "ondernemer", "boer", "monteur", "verkoper", "zeeman"),
+}
+OWNER_ROLES = {"es": ("accionista", "representante legal", "socio gerente"),
+               "en": ("shareholder", "registered agent", "managing member"),
+               "nl": ("aandeelhouder", "bestuurder", "vennoot")}
 SECTOR_TEXT = {
     "es": {"produce": "agroexportación", "seafood": "pesca y acuicultura",
            "logistics": "logística y transporte", "trade": "comercio al por mayor",
@@ -66,6 +77,7 @@ class NationView:
         self.keys: dict[tuple[str, ...], str] = {}
         self.partners = [n for n in world.nations if n != nation.code]
         self.kind = ""
+        self.occupation_rate = 0.25
         self._overrides = stream(world.seed, "overrides", self.code)
 
     # -- reports --------------------------------------------------------------------------
@@ -192,8 +204,12 @@ class NationView:
             props["phone"] = [self.phone_text(p) for p in phones]
         if resident and rng.random() < 0.6:
             props["address"] = [person.address]
-        if person.role and rng.random() < 0.5:
+        # Analysts note a suspect's role, or the job they claim; and anyone's job.
+        r = rng.random()
+        if person.role and r < 0.4:
             props["position"] = [ROLE_TEXT[self.lang][person.role]]
+        elif r < (0.7 if person.role else self.occupation_rate):
+            props["position"] = [rng.choice(OCCUPATIONS[self.lang])]
         if rng.random() < 0.3:
             props["country"] = [person.residence.lower()]
         if rng.random() < 0.15:
