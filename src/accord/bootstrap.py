@@ -7,6 +7,8 @@ Every entrypoint gets what it needs from here and nowhere else::
         node.store                         # Store, opened (and migrated) on first use
         node.registry                      # schema Registry
         node.keys                          # NodeKeys (signing + encryption), read on first use
+        node.receiver                      # Receiver: the inbox's checks (services/receive.py)
+        node.dispatcher()                  # a Dispatcher delivering the outbox to partners
 
 Nothing is built when this module is imported, and a ``Node`` opens its store
 and reads its keys only when first asked, so ``accord schema`` never touches
@@ -30,7 +32,11 @@ from accord.domain.users import Role, User
 if TYPE_CHECKING:
     from accord.adapters.keys import NodeKeys
     from accord.adapters.store import Store
+    from accord.adapters.transport import Transport
     from accord.domain.registry import Registry
+    from accord.services.agreements import PolicyCache
+    from accord.services.dispatch import Dispatcher
+    from accord.services.receive import Receiver
 
 
 class Node:
@@ -56,8 +62,43 @@ class Node:
     @cached_property
     def store(self) -> Store:
         from accord.adapters.store import open_store
+        from accord.services.share import ShareHandler
 
-        return open_store(self.db_url)
+        store = open_store(self.db_url)
+        # report changes fill the outbox of releases in their own transaction
+        store.subscribe(ShareHandler.for_node(self, self.policy_cache))
+        return store
+
+    @cached_property
+    def policy_cache(self) -> PolicyCache:
+        from accord.services.agreements import PolicyCache
+
+        return PolicyCache()
+
+    @cached_property
+    def receiver(self) -> Receiver:
+        from accord.services.receive import Receiver
+
+        return Receiver.for_node(self, self.policy_cache)
+
+    def dispatcher(self, transport: Transport | None = None) -> Dispatcher:
+        """A dispatcher for this node's outbox (pulls ``pull`` partners, purges expired
+        material), woken by every local commit that queued something."""
+        from accord.adapters.transport import HttpTransport
+        from accord.services.dispatch import Dispatcher
+        from accord.services.feed import FeedPuller
+        from accord.services.retention import purge_expired
+
+        settings = self.config.federation
+        transport = transport or HttpTransport(timeout=settings.timeout_seconds)
+        puller = FeedPuller(me=self.node_id, keys=self.keys, store=self.store,
+                            receiver=self.receiver, transport=transport)
+        dispatcher = Dispatcher(
+            me=self.node_id, keys=self.keys, store=self.store, settings=settings,
+            transport=transport, puller=puller,
+            purge=lambda now: len(purge_expired(self.store, now=now).reports))
+        self.store.on_commit(dispatcher.notify)
+        return dispatcher
 
     @cached_property
     def registry(self) -> Registry:

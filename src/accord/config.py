@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,43 @@ class ApiLimits:
 
 
 @dataclass(frozen=True)
+class FederationSettings:
+    """Exchange with partner nodes (``federation:`` in node.yaml; docs/federation.md)."""
+
+    max_envelope_bytes: int = 4 * 1024 * 1024
+    max_batch_bytes: int = 16 * 1024 * 1024
+    freshness_seconds: int = 300
+    batch_size: int = 100
+    poll_seconds: float = 1.0
+    pull_seconds: float = 30.0
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 300.0
+    timeout_seconds: float = 30.0
+    # Benchmarks only: a plain, unauthenticated JSON endpoint to compare against.
+    bench_plain_endpoint: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: Any, *, where: str) -> FederationSettings:
+        names = {f.name: f.type for f in fields(cls)}
+        if not isinstance(raw, Mapping) or set(raw) - set(names):
+            raise NodeConfigError(f"federation must be a mapping of {', '.join(sorted(names))}",
+                                  where=where)
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            default = getattr(cls(), key)
+            kind = type(default)
+            if kind is bool:
+                ok = isinstance(value, bool)
+            else:
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            if not ok:
+                raise NodeConfigError(f"federation.{key}: {value!r} is not a positive "
+                                      f"{kind.__name__}", where=where)
+            values[key] = kind(value)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     """What ``node.yaml`` holds. Validated on construction."""
 
@@ -60,6 +97,7 @@ class NodeConfig:
     contact: str = ""
     db_url: str = DEFAULT_DB_URL
     api: ApiLimits = field(default_factory=ApiLimits)
+    federation: FederationSettings = field(default_factory=FederationSettings)
 
     def __post_init__(self) -> None:
         if not _NODE_ID.match(self.node_id):
@@ -77,7 +115,7 @@ class NodeConfig:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, where: str = CONFIG_FILE) -> NodeConfig:
-        known = {"node_id", "country", "name", "contact", "db_url", "api"}
+        known = {"node_id", "country", "name", "contact", "db_url", "api", "federation"}
         unknown = set(raw) - known
         if unknown:
             raise NodeConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", where=where)
@@ -98,6 +136,8 @@ class NodeConfig:
                 contact=str(raw.get("contact") or ""),
                 db_url=str(raw.get("db_url") or DEFAULT_DB_URL),
                 api=ApiLimits(**{k: int(v) for k, v in api_raw.items()}),
+                federation=FederationSettings.from_dict(raw.get("federation") or {},
+                                                        where=where),
             )
         except InvalidValue as exc:
             raise NodeConfigError(exc.message, where=f"{where}: {exc.where}") from None

@@ -15,6 +15,7 @@ from accord.adapters.store import UnitOfWork
 from accord.adapters.store.reports import content_hash
 from accord.adapters.store.search_index import index_text
 from accord.adapters.store.statements import Row, row_state, statement_rows
+from accord.domain.events import ReportChange, ReportChanged
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.domain.statement import Statement
@@ -43,6 +44,7 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
     stored = uow.reports.get(report.id)
     if stored is None:
         uow.reports.add(report)
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED))
         counts.reports_new += 1
         if writer is not None:
             writer.fresh_reports.add(report.id)
@@ -54,6 +56,8 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
     uow.reports.replace(replace(report, version=version, created=stored.created))
     if report.retracted != stored.retracted:
         uow.statements.set_retracted(report.id, report.retracted)
+    change = ReportChange.RETRACTED if report.retracted else ReportChange.UPDATED
+    uow.events.append(ReportChanged(report.id, version, change))
     counts.reports_updated += 1
 
 

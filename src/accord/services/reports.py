@@ -18,6 +18,7 @@ from typing import Any
 from accord.adapters.store import Store, UnitOfWork
 from accord.adapters.store.codec import statement_pk
 from accord.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from accord.domain.events import ReportChange, ReportChanged
 from accord.domain.registry import Registry
 from accord.domain.report import Report, utcnow
 from accord.domain.statement import Statement
@@ -57,6 +58,7 @@ def create_report(store: Store, document: Mapping[str, Any], *, origin: str,
         report = replace(report, version=1)
         uow.reports.add(report)
         _write(uow, registry, statements, retracted=False)
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED))
         return ReportDetail(report, tuple(statements))
 
 
@@ -81,6 +83,7 @@ def update_report(store: Store, report_id: str, document: Mapping[str, Any], *,
         keep = {statement_pk(s.id) for s in statements}
         uow.statements.delete(uow.statements.pks_for_report(report_id) - keep)
         _write(uow, registry, statements, retracted=False)
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.UPDATED))
         return ReportDetail(report, tuple(statements))
 
 
@@ -93,6 +96,7 @@ def retract_report(store: Store, report_id: str, *, reason: str = "") -> Report:
         report = stored.retract(reason)
         uow.reports.replace(report)
         uow.statements.set_retracted(report_id, True)
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.RETRACTED))
         return report
 
 

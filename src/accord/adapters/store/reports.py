@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.codec import (
@@ -62,6 +62,10 @@ class ReportRepository:
         del values["id"]
         self.session.execute(update(ReportRow).where(ReportRow.id == report.id).values(**values))
         self._record(report)
+
+    def delete(self, report_id: str) -> None:
+        """Remove a report with all its versions and statements (purge, withdrawal)."""
+        self.session.execute(delete(ReportRow).where(ReportRow.id == report_id))
 
     def history(self, report_id: str) -> list[Report]:
         """Every version, oldest first (empty if there is no such report)."""

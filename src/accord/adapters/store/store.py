@@ -7,10 +7,16 @@ it raises, so a service that fails half-way leaves nothing behind::
     with store.unit_of_work() as uow:
         uow.reports.add(report)
         uow.statements.insert(rows)
+
+Services report what they changed as domain events (``uow.events.append``);
+handlers subscribed with ``Store.subscribe`` run on them inside the same
+transaction just before it commits (the outbox of releases is written so),
+and listeners added with ``Store.on_commit`` hear about them once committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -18,7 +24,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.engine import create_store_engine, describe, normalise_url
+from accord.adapters.store.inbox import InboxRepository, SqlReplayCache
 from accord.adapters.store.migrate import upgrade_to_head
+from accord.adapters.store.outbox import OutboxRepository
+from accord.adapters.store.partners import AgreementRepository, PartnerRepository
 from accord.adapters.store.reports import ReportRepository
 from accord.adapters.store.search_index import SearchIndex
 from accord.adapters.store.statements import StatementRepository
@@ -35,9 +44,16 @@ class UnitOfWork:
     statements: StatementRepository
     search: SearchIndex
     users: UserRepository
+    partners: PartnerRepository
+    agreements: AgreementRepository
+    outbox: OutboxRepository
+    inbox: InboxRepository
+    replay_cache: SqlReplayCache
 
-    def __init__(self, engine: Engine, *, write: bool) -> None:
+    def __init__(self, engine: Engine, *, write: bool, hooks: StoreHooks | None = None) -> None:
         self._engine = engine.execution_options(accord_write=write)
+        self._hooks = hooks or StoreHooks()
+        self.events: list[object] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = Session(bind=self._engine, expire_on_commit=False, autoflush=True)
@@ -45,21 +61,56 @@ class UnitOfWork:
         self.statements = StatementRepository(self.session)
         self.search = SearchIndex(self.session)
         self.users = UserRepository(self.session)
+        self.partners = PartnerRepository(self.session)
+        self.agreements = AgreementRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.inbox = InboxRepository(self.session)
+        self.replay_cache = SqlReplayCache(self.session)
+        self.events = []
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        committed: list[object] = []
         try:
             if exc_type is None:
+                if self.events:
+                    self._hooks.before_commit(self)
                 self.session.commit()
+                committed = self.events
             else:
                 self.session.rollback()
+        except BaseException:
+            self.session.rollback()
+            raise
         finally:
             self.session.close()
+        if committed:
+            self._hooks.after_commit(committed)
 
     @property
     def postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
+
+
+EventHandler = Callable[[UnitOfWork, list[object]], None]
+CommitListener = Callable[[list[object]], None]
+
+
+class StoreHooks:
+    """Event handlers (inside the transaction) and commit listeners (after it)."""
+
+    def __init__(self) -> None:
+        self.handlers: list[EventHandler] = []
+        self.listeners: list[CommitListener] = []
+
+    def before_commit(self, uow: UnitOfWork) -> None:
+        for handler in self.handlers:
+            handler(uow, list(uow.events))
+
+    def after_commit(self, events: list[object]) -> None:
+        for listener in self.listeners:
+            listener(events)
 
 
 class Store:
@@ -67,6 +118,18 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.hooks = StoreHooks()
+
+    def subscribe(self, handler: EventHandler) -> None:
+        """Run ``handler(uow, events)`` in every unit of work that has events, before commit.
+
+        Whatever it writes commits with the change; if it raises, nothing commits.
+        """
+        self.hooks.handlers.append(handler)
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener(events)`` after a unit of work with events has committed."""
+        self.hooks.listeners.append(listener)
 
     @property
     def dialect(self) -> str:
@@ -79,7 +142,7 @@ class Store:
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         """A new transaction; ``write=False`` for reads (no write lock on SQLite)."""
-        return UnitOfWork(self.engine, write=write)
+        return UnitOfWork(self.engine, write=write, hooks=self.hooks)
 
     def close(self) -> None:
         self.engine.dispose()

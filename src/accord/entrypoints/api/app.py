@@ -13,7 +13,15 @@ import accord
 from accord.bootstrap import Node
 from accord.entrypoints.api.errors import install_error_handlers
 from accord.entrypoints.api.limits import BodySizeLimit
-from accord.entrypoints.api.routers import entities, health, imports, reports, search, users
+from accord.entrypoints.api.routers import (
+    entities,
+    federation,
+    health,
+    imports,
+    reports,
+    search,
+    users,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -34,15 +42,20 @@ def create_app(node: Node) -> FastAPI:
     app.state.node = node
     # Touch the lazily built parts once here: request threads then share them
     # instead of racing to build them.
-    _ = node.store, node.registry
+    _ = node.store, node.registry, node.receiver
     install_error_handlers(app)
     limits = node.config.api
 
     def limit_for(path: str) -> int:
+        if path.startswith("/federation/"):  # batches of envelopes, each checked on its own
+            return node.config.federation.max_batch_bytes
         return limits.max_import_bytes if path.endswith("/import") else limits.max_body_bytes
 
     app.add_middleware(BodySizeLimit, limit_for=limit_for)
     app.include_router(health.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    # Node-to-node routes: authenticated by signatures, not tokens (routers/federation.py).
+    for router in federation.routers(node):
+        app.include_router(router)
     return app

@@ -1,0 +1,203 @@
+"""What a node keeps of what partners sent it: the inbox, refusals, the replay cache and
+the reports it holds for partners (with their retention deadlines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from accord.adapters.store.codec import from_store
+from accord.adapters.store.federation_models import (
+    InboxRow,
+    ReceivedReportRow,
+    RefusalRow,
+    ReplayRow,
+)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    id: int
+    sender: str
+    message_id: str
+    seq: int
+    kind: str
+    report_id: str
+    report_version: int
+    agreement_id: str | None
+    clause_id: str | None
+    received: datetime
+    ledger_index: int | None
+    receipt: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "sender": self.sender, "message_id": self.message_id,
+                "seq": self.seq, "kind": self.kind, "report_id": self.report_id,
+                "report_version": self.report_version, "agreement_id": self.agreement_id,
+                "clause_id": self.clause_id, "received": self.received.isoformat(),
+                "ledger_index": self.ledger_index}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    id: int
+    at: datetime
+    sender: str | None
+    message_id: str | None
+    authenticated: bool
+    reason: str
+    detail: str
+    receipt: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat(), "sender": self.sender,
+                "message_id": self.message_id, "authenticated": self.authenticated,
+                "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class HeldReport:
+    """A report received from a partner, held until ``retain_until``."""
+
+    report_id: str
+    sender: str
+    agreement_id: str | None
+    clause_id: str | None
+    version: int
+    received: datetime
+    retain_until: datetime
+
+
+def _entry(row: InboxRow) -> InboxEntry:
+    received = from_store(row.received)
+    assert received is not None
+    return InboxEntry(row.id, row.sender, row.message_id, row.seq, row.kind, row.report_id,
+                      row.report_version, row.agreement_id, row.clause_id, received,
+                      row.ledger_index, row.receipt)
+
+
+def _refusal(row: RefusalRow) -> Refusal:
+    at = from_store(row.at)
+    assert at is not None
+    return Refusal(row.id, at, row.sender, row.message_id, row.authenticated, row.reason,
+                   row.detail, row.receipt)
+
+
+def _held(row: ReceivedReportRow) -> HeldReport:
+    received, until = from_store(row.received), from_store(row.retain_until)
+    assert received is not None and until is not None
+    return HeldReport(row.report_id, row.sender, row.agreement_id, row.clause_id, row.version,
+                      received, until)
+
+
+class InboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- accepted messages -----------------------------------------------------------
+    def get(self, sender: str, message_id: str) -> InboxEntry | None:
+        row = self.session.scalars(select(InboxRow).where(
+            InboxRow.sender == sender, InboxRow.message_id == message_id)).first()
+        return None if row is None else _entry(row)
+
+    def add(self, *, sender: str, message_id: str, seq: int, kind: str, report_id: str,
+            report_version: int, agreement_id: str | None, clause_id: str | None,
+            received: datetime, ledger_index: int | None, receipt: str) -> None:
+        self.session.execute(insert(InboxRow), [{
+            "sender": sender, "message_id": message_id, "seq": seq, "kind": kind,
+            "report_id": report_id, "report_version": report_version,
+            "agreement_id": agreement_id, "clause_id": clause_id, "received": received,
+            "ledger_index": ledger_index, "receipt": receipt}])
+
+    def accepted(self, *, sender: str | None = None, limit: int = 100,
+                 after_id: int = 0) -> list[InboxEntry]:
+        """Accepted messages in arrival order (after ``after_id``)."""
+        stmt = select(InboxRow).where(InboxRow.id > after_id).order_by(InboxRow.id).limit(limit)
+        if sender is not None:
+            stmt = stmt.where(InboxRow.sender == sender)
+        return [_entry(r) for r in self.session.scalars(stmt)]
+
+    def count(self, *, sender: str | None = None) -> int:
+        stmt = select(func.count()).select_from(InboxRow)
+        if sender is not None:
+            stmt = stmt.where(InboxRow.sender == sender)
+        return int(self.session.scalar(stmt) or 0)
+
+    # -- refusals --------------------------------------------------------------------
+    def refuse(self, *, at: datetime, sender: str | None, message_id: str | None,
+               authenticated: bool, reason: str, detail: str, receipt: str | None) -> None:
+        self.session.execute(insert(RefusalRow), [{
+            "at": at, "sender": (sender or "")[:64] or None,
+            "message_id": (message_id or "")[:64] or None, "authenticated": authenticated,
+            "reason": reason, "detail": detail[:2000], "receipt": receipt}])
+
+    def refusal_of(self, sender: str, message_id: str) -> Refusal | None:
+        """The first refusal of an authenticated message (what a retry is answered with)."""
+        row = self.session.scalars(select(RefusalRow).where(
+            RefusalRow.sender == sender, RefusalRow.message_id == message_id,
+            RefusalRow.authenticated.is_(True)).order_by(RefusalRow.id)).first()
+        return None if row is None else _refusal(row)
+
+    def refusals(self, *, limit: int = 100, reason: str | None = None) -> list[Refusal]:
+        stmt = select(RefusalRow).order_by(RefusalRow.id.desc()).limit(limit)
+        if reason is not None:
+            stmt = stmt.where(RefusalRow.reason == reason)
+        return [_refusal(r) for r in self.session.scalars(stmt)]
+
+    # -- reports held for partners ---------------------------------------------------
+    def held(self, report_id: str) -> HeldReport | None:
+        row = self.session.get(ReceivedReportRow, report_id)
+        return None if row is None else _held(row)
+
+    def hold(self, report: HeldReport) -> None:
+        row = self.session.get(ReceivedReportRow, report.report_id)
+        if row is None:
+            row = ReceivedReportRow(report_id=report.report_id)
+            self.session.add(row)
+        row.sender, row.agreement_id, row.clause_id = (report.sender, report.agreement_id,
+                                                       report.clause_id)
+        row.version, row.received, row.retain_until = (report.version, report.received,
+                                                       report.retain_until)
+        self.session.flush()
+
+    def expired(self, now: datetime, *, limit: int = 500) -> list[HeldReport]:
+        stmt = (select(ReceivedReportRow).where(ReceivedReportRow.retain_until <= now)
+                .order_by(ReceivedReportRow.retain_until).limit(limit))
+        return [_held(r) for r in self.session.scalars(stmt)]
+
+    def release_hold(self, report_id: str) -> None:
+        self.session.execute(delete(ReceivedReportRow).where(
+            ReceivedReportRow.report_id == report_id))
+
+
+class SqlReplayCache:
+    """``ReplayCache`` on the ``replay_cache`` table, in the caller's transaction.
+
+    Because the entry commits (or rolls back) with whatever the message caused,
+    a crash between the two cannot leave a message marked seen but not stored.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def remember(self, sender: str, message_id: str, *, now: datetime,
+                 expires_at: datetime) -> bool:
+        self.session.execute(delete(ReplayRow).where(
+            ReplayRow.sender == sender, ReplayRow.message_id == message_id,
+            ReplayRow.expires < now))
+        dialect = self.session.get_bind().dialect.name
+        values = {"sender": sender, "message_id": message_id, "expires": expires_at}
+        if dialect == "postgresql":
+            stmt: Any = postgresql.insert(ReplayRow).values(values).on_conflict_do_nothing()
+        else:
+            stmt = sqlite.insert(ReplayRow).values(values).on_conflict_do_nothing()
+        return bool(getattr(self.session.execute(stmt), "rowcount", 0))
+
+    def purge(self, now: datetime) -> int:
+        result = self.session.execute(delete(ReplayRow).where(ReplayRow.expires < now))
+        return int(getattr(result, "rowcount", 0) or 0)

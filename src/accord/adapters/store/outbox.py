@@ -1,0 +1,170 @@
+"""The outbox (messages to partners, in order) and the receipts partners gave for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from accord.adapters.store.codec import from_store
+from accord.adapters.store.federation_models import OutboxRow, ReceiptRow
+
+HELD = "held"  # waiting for a supervisor (four-eyes); no seq yet
+PENDING = "pending"
+DELIVERED = "delivered"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    partner: str
+    seq: int | None
+    message_id: str
+    kind: str
+    report_id: str
+    report_version: int
+    agreement_id: str | None
+    clause_id: str | None
+    body: str  # canonical JSON of the message body, without "seq"
+    state: str
+    created: datetime
+    delivered: datetime | None
+    attempts: int
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "partner": self.partner, "seq": self.seq,
+                "message_id": self.message_id, "kind": self.kind, "report_id": self.report_id,
+                "report_version": self.report_version, "agreement_id": self.agreement_id,
+                "clause_id": self.clause_id, "state": self.state,
+                "created": self.created.isoformat(),
+                "delivered": self.delivered.isoformat() if self.delivered else None,
+                "attempts": self.attempts, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A partner's signed word about one of our messages."""
+
+    message_id: str
+    partner: str
+    status: str  # accepted | duplicate | refused
+    reason: str | None
+    ledger_index: int | None
+    token: str
+    received: datetime
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    created = from_store(row.created)
+    assert created is not None
+    return OutboxMessage(row.id, row.partner, row.seq, row.message_id, row.kind, row.report_id,
+                         row.report_version, row.agreement_id, row.clause_id, row.body,
+                         row.state, created, from_store(row.delivered), row.attempts, row.reason)
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *, partner: str, seq: int | None, message_id: str, kind: str, report_id: str,
+            report_version: int, agreement_id: str | None, clause_id: str | None, body: str,
+            state: str, now: datetime) -> None:
+        self.session.execute(insert(OutboxRow), [{
+            "partner": partner, "seq": seq, "message_id": message_id, "kind": kind,
+            "report_id": report_id, "report_version": report_version,
+            "agreement_id": agreement_id, "clause_id": clause_id, "body": body, "state": state,
+            "created": now, "delivered": None, "attempts": 0, "reason": None, "detail": "",
+        }])
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        row = self.session.scalars(select(OutboxRow).where(
+            OutboxRow.message_id == message_id)).first()
+        return None if row is None else _message(row)
+
+    def pending(self, partner: str, *, limit: int) -> list[OutboxMessage]:
+        """The partner's undelivered messages, oldest first (seq order)."""
+        stmt = (select(OutboxRow).where(OutboxRow.partner == partner,
+                                        OutboxRow.state == PENDING)
+                .order_by(OutboxRow.seq).limit(limit))
+        return [_message(r) for r in self.session.scalars(stmt)]
+
+    def partners_pending(self) -> list[str]:
+        stmt = select(OutboxRow.partner).where(OutboxRow.state == PENDING).distinct()
+        return sorted(self.session.scalars(stmt))
+
+    def feed(self, partner: str, *, since: int, limit: int) -> list[OutboxMessage]:
+        """Every numbered message to ``partner`` after ``since`` (any state), in order."""
+        stmt = (select(OutboxRow).where(OutboxRow.partner == partner, OutboxRow.seq > since)
+                .order_by(OutboxRow.seq).limit(limit))
+        return [_message(r) for r in self.session.scalars(stmt)]
+
+    def settle(self, message_id: str, *, state: str, now: datetime, reason: str | None = None,
+               detail: str = "") -> bool:
+        """Mark a pending message delivered or refused; False if it was not pending."""
+        result = self.session.execute(update(OutboxRow).where(
+            OutboxRow.message_id == message_id, OutboxRow.state == PENDING).values(
+            state=state, delivered=now, reason=reason, detail=detail[:2000]))
+        return bool(getattr(result, "rowcount", 0))
+
+    def count_attempt(self, message_ids: Sequence[str]) -> None:
+        if message_ids:
+            self.session.execute(update(OutboxRow).where(
+                OutboxRow.message_id.in_(list(message_ids))).values(
+                attempts=OutboxRow.attempts + 1))
+
+    def release_held(self, outbox_id: int, seq: int) -> OutboxMessage | None:
+        """Give a held message its sequence number: it goes out next for its partner."""
+        row = self.session.get(OutboxRow, outbox_id)
+        if row is None or row.state != HELD:
+            return None
+        row.seq, row.state = seq, PENDING
+        self.session.flush()
+        return _message(row)
+
+    def for_report(self, report_id: str) -> list[OutboxMessage]:
+        stmt = select(OutboxRow).where(OutboxRow.report_id == report_id).order_by(OutboxRow.id)
+        return [_message(r) for r in self.session.scalars(stmt)]
+
+    def list(self, *, partner: str | None = None, state: str | None = None,
+             limit: int = 100) -> list[OutboxMessage]:
+        stmt = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
+        if partner is not None:
+            stmt = stmt.where(OutboxRow.partner == partner)
+        if state is not None:
+            stmt = stmt.where(OutboxRow.state == state)
+        return [_message(r) for r in self.session.scalars(stmt)]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{partner: {state: count}}``."""
+        out: dict[str, dict[str, int]] = {}
+        stmt = select(OutboxRow.partner, OutboxRow.state, func.count()).group_by(
+            OutboxRow.partner, OutboxRow.state)
+        for partner, state, n in self.session.execute(stmt):
+            out.setdefault(partner, {})[state] = int(n)
+        return out
+
+    # -- receipts --------------------------------------------------------------------
+    def add_receipts(self, receipts: Iterable[Receipt]) -> None:
+        rows = [{"message_id": r.message_id, "partner": r.partner, "status": r.status,
+                 "reason": r.reason, "ledger_index": r.ledger_index, "token": r.token,
+                 "received": r.received} for r in receipts]
+        known = set(self.session.scalars(select(ReceiptRow.message_id).where(
+            ReceiptRow.message_id.in_([r["message_id"] for r in rows])))) if rows else set()
+        fresh = [r for r in rows if r["message_id"] not in known]
+        if fresh:
+            self.session.execute(insert(ReceiptRow), fresh)
+
+    def receipt(self, message_id: str) -> Receipt | None:
+        row = self.session.get(ReceiptRow, message_id)
+        if row is None:
+            return None
+        received = from_store(row.received)
+        assert received is not None
+        return Receipt(row.message_id, row.partner, row.status, row.reason, row.ledger_index,
+                       row.token, received)

@@ -1,0 +1,86 @@
+"""The agreements this node holds, and the set in force that the policy engine uses.
+
+This is the storage side only: ``store_agreement`` keeps a document in any
+lifecycle state (draft ... revoked) and the lifecycle itself (draft, propose,
+sign, activate, revoke; ``accord.domain.agreement``) is driven by its callers.
+``policy_index`` gives the agreements in force for this node — active, within
+validity, every party's signature verified against the keys pinned for it —
+compiled for ``accord.domain.policy.decide``; it is cached until an agreement
+or a partner's keys change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from accord.adapters.partner_keys import PublicKeys
+from accord.adapters.store import Store, UnitOfWork
+from accord.domain.agreement import Agreement, AgreementStatus, active_agreements
+from accord.domain.errors import NotFound
+from accord.domain.policy import PolicyIndex
+
+CACHE_SECONDS = 60.0
+
+
+def store_agreement(store: Store, agreement: Agreement) -> None:
+    """Keep ``agreement`` (replacing the one held under its id), in one transaction."""
+    with store.unit_of_work() as uow:
+        uow.agreements.put(agreement)
+
+
+def get_agreement(store: Store, agreement_id: str) -> Agreement:
+    with store.unit_of_work(write=False) as uow:
+        found = uow.agreements.get(agreement_id)
+    if found is None:
+        raise NotFound(f"no agreement {agreement_id!r} in this node", where="agreement")
+    return found
+
+
+def list_agreements(store: Store, *, status: AgreementStatus | None = None) -> list[Agreement]:
+    with store.unit_of_work(write=False) as uow:
+        return uow.agreements.list(status=status)
+
+
+class PolicyCache:
+    """The compiled agreements in force, per (agreements, pinned keys) state."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[object, tuple[float, PolicyIndex]] = {}
+
+    def index(self, uow: UnitOfWork, *, me: str, own_keys: Callable[[], PublicKeys],
+              now: datetime) -> PolicyIndex:
+        """The agreements in force for ``me`` at ``now`` (signatures verified)."""
+        stamp = uow.agreements.fingerprint(status=AgreementStatus.ACTIVE)
+        agreements: list[Agreement] | None = None
+        if stamp:
+            agreements = uow.agreements.list(status=AgreementStatus.ACTIVE)
+            parties = sorted({p for a in agreements for p in a.parties})
+        else:
+            parties = []
+        keys: dict[str, PublicKeys | None] = {
+            p: own_keys() if p == me else uow.partners.keys_of(p) for p in parties}
+        key = (me, stamp, tuple((p, None if k is None else (k.fingerprint, k.revoked))
+                               for p, k in keys.items()))
+        clock = time.monotonic()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and clock - found[0] < CACHE_SECONDS:
+                return found[1]
+
+        def keys_of(party: str) -> PublicKeys:
+            k = keys.get(party)
+            if k is None:
+                raise LookupError(party)
+            return k
+
+        held = [a for a in agreements or [] if me in a.parties]
+        index = PolicyIndex(active_agreements(held, now, keys_of))
+        with self._lock:
+            if len(self._entries) > 64:
+                self._entries.clear()
+            self._entries[key] = (clock, index)
+        return index

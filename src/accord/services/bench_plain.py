@@ -1,0 +1,56 @@
+"""The benchmark baseline: the same release bodies over plain, unauthenticated JSON.
+
+Only mounted when ``federation.bench_plain_endpoint`` is set. The receiving
+side stores each message exactly as a received release is stored (report,
+statements, search keys, retention hold; one transaction per message) but with
+no envelope, no signature, no policy check, no receipt and no ledger, so the
+difference to the real inbox is the cost of security.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from accord.adapters.store import Store
+from accord.domain.registry import Registry
+from accord.domain.release import Release
+from accord.services.receive import keep_release
+
+PLAIN_INBOX = "/federation/v1/plain/inbox"
+
+
+def store_plain(store: Store, registry: Registry, messages: Sequence[dict[str, Any]], *,
+                sender: str) -> list[float]:
+    """Store each release body; the wall-clock time (epoch seconds) each one committed."""
+    stored: list[float] = []
+    for body in messages:
+        release = Release.from_body(body, sender=sender)
+        assert release.content is not None
+        now = datetime.now(UTC)
+        with store.unit_of_work() as uow:
+            keep_release(uow, registry, release.content, sender=sender,
+                         held=uow.inbox.held(release.report_id), agreement_id=release.agreement_id,
+                         clause_id=release.clause_id, retention_days=30, now=now)
+        stored.append(time.time())
+    return stored
+
+
+def send_plain(client: httpx.Client, url: str, messages: Sequence[dict[str, Any]], *,
+               sender: str, batch: int) -> dict[str, list[float]]:
+    """POST ``messages`` in batches to a partner's plain inbox; when each left and was stored."""
+    sent: list[float] = []
+    stored: list[float] = []
+    for start in range(0, len(messages), batch):
+        chunk = list(messages[start:start + batch])
+        began = time.time()
+        response = client.post(url.rstrip("/") + PLAIN_INBOX,
+                               json={"sender": sender, "messages": chunk})
+        response.raise_for_status()
+        sent += [began] * len(chunk)
+        stored += response.json()["stored_at"]
+    return {"sent_at": sent, "stored_at": stored}

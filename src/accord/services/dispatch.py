@@ -1,0 +1,269 @@
+"""The dispatcher: delivers the outbox to partners, in order, until each message is settled.
+
+For each partner we push to, ``push`` takes its pending messages in ``seq``
+order, seals each afresh (the freshness window is minutes; the message id
+stays the same, so a retry is recognised), posts them in batches to the
+partner's inbox and reads the signed answer for each:
+
+* accepted or duplicate: delivered; the receipt is kept;
+* refused for good (bad envelope, not allowed by the partner's agreement):
+  settled as refused with the partner's reason, and the next one goes;
+* anything else (no answer, a 5xx, a refusal the sender may cure, an answer
+  whose receipt does not verify): the partner's queue stops *at that message*
+  and is retried after an exponential backoff with jitter. Later messages
+  never overtake it.
+
+A crash at any point is harmless: the outbox row stays pending until a
+receipt is recorded, and the partner answers a message it already has with
+"duplicate" and its original receipt. ``run_forever`` loops (woken at once
+when a local commit queued something) and also pulls the feeds of partners
+marked ``pull`` and purges expired received material.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from accord.adapters.envelope import seal
+from accord.adapters.keys import NodeKeys
+from accord.adapters.receipts import (
+    ACCEPTED,
+    DUPLICATE,
+    REFUSED,
+    ReceiptInvalid,
+    SignedReceipt,
+    verify_receipt,
+)
+from accord.adapters.store import Store, UnitOfWork
+from accord.adapters.store.outbox import DELIVERED, OutboxMessage, Receipt
+from accord.adapters.store.outbox import REFUSED as STATE_REFUSED
+from accord.adapters.store.partners import Partner
+from accord.adapters.transport import Transport, TransportError
+from accord.config import FederationSettings
+from accord.domain.ledger_entry import Action as Act
+from accord.domain.ledger_entry import LedgerEntry
+from accord.services import acts
+from accord.services.receive import RETRYABLE
+
+if TYPE_CHECKING:
+    from accord.services.feed import FeedPuller
+
+log = logging.getLogger("accord.dispatch")
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0  # envelopes posted (retries included)
+    delivered: int = 0
+    refused: int = 0
+    failures: int = 0  # partner batches that failed and were put back for a retry
+    pulled: int = 0  # envelopes taken from partners' feeds
+    purged: int = 0  # received reports purged after their retention
+
+    def add(self, other: DispatchStats) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def seal_message(keys: NodeKeys, me: str, partner: Partner, message: OutboxMessage,
+                 now: datetime) -> str:
+    """The envelope of an outbox message for ``partner``, sealed now."""
+    assert message.seq is not None
+    body = orjson.loads(message.body)
+    body["seq"] = message.seq
+    return seal(body, sender_keys=keys, sender_id=me, recipient_id=partner.node_id,
+                recipient_enc_public_jwk=partner.keys.encryption_key(),
+                message_id=message.message_id, now=now)
+
+
+def settle(uow: UnitOfWork, partner: str, message: OutboxMessage, receipt: SignedReceipt,
+           now: datetime) -> str | None:
+    """Record a partner's signed answer for ``message``; the state it settles in, or None
+    when the answer does not settle it (a refusal the sender retries)."""
+    if receipt.issuer != partner or receipt.message_id != message.message_id:
+        raise ReceiptInvalid(f"receipt of {receipt.issuer} for {receipt.message_id} does not "
+                             f"answer message {message.message_id} to {partner}")
+    if receipt.status == REFUSED and receipt.reason in RETRYABLE:
+        return None
+    state = DELIVERED if receipt.status in (ACCEPTED, DUPLICATE) else STATE_REFUSED
+    if not uow.outbox.settle(message.message_id, state=state, now=now, reason=receipt.reason,
+                             detail=receipt.detail):
+        return state  # settled before (a receipt that came both ways)
+    uow.outbox.add_receipts([Receipt(message.message_id, partner, receipt.status,
+                                     receipt.reason, receipt.ledger_index, receipt.token, now)])
+    action = Act.ENVELOPE_SENT if state == DELIVERED else Act.ENVELOPE_REFUSED
+    details: dict[str, Any] = {"kind": message.kind, "report": message.report_id[:200],
+                               "version": message.report_version, "seq": message.seq,
+                               "partner_ledger_index": receipt.ledger_index}
+    if state != DELIVERED:
+        details["reason"] = receipt.reason or "refused"
+    acts.record(uow, [LedgerEntry(action, actor="system", subject=message.message_id,
+                                  partner=partner, agreement=message.agreement_id,
+                                  details=details, at=now)])
+    return state
+
+
+class Dispatcher:
+    """Pushes one node's outbox (and pulls its partners' feeds)."""
+
+    def __init__(self, *, me: str, keys: NodeKeys, store: Store, settings: FederationSettings,
+                 transport: Transport, puller: FeedPuller | None = None,
+                 purge: Callable[[datetime], int] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.me, self.keys, self.store, self.settings = me, keys, store, settings
+        self.transport = transport
+        self.puller = puller
+        self.purge = purge
+        self.rng = rng or random.Random()
+        self.wake = threading.Event()
+        self._last_pull: datetime | None = None
+        self._last_purge: datetime | None = None
+
+    def notify(self, _events: list[object] | None = None) -> None:
+        """Wake ``run_forever`` now (a store commit listener)."""
+        self.wake.set()
+
+    def run_once(self, *, now: datetime | None = None, force: bool = False) -> DispatchStats:
+        """One round: push every due partner, pull feeds and purge when due.
+
+        ``force`` ignores backoff and the pull/purge intervals.
+        """
+        now = now or datetime.now(UTC)
+        stats = DispatchStats()
+        with self.store.unit_of_work(write=False) as uow:
+            waiting = set(uow.outbox.partners_pending())
+            partners = [p for p in uow.partners.list() if p.push and p.node_id in waiting]
+        for partner in partners:
+            if force or partner.retry_at is None or partner.retry_at <= now:
+                stats.add(self.push(partner))
+        if self.puller is not None and (force or self._due(self._last_pull,
+                                                           self.settings.pull_seconds, now)):
+            self._last_pull = now
+            stats.pulled += self.puller.pull_all(now=now)
+        if self.purge is not None and (force or self._due(self._last_purge, 60.0, now)):
+            self._last_purge = now
+            stats.purged += self.purge(now)
+        return stats
+
+    def push(self, partner: Partner) -> DispatchStats:
+        """Deliver ``partner``'s pending messages in order until done or stopped."""
+        stats = DispatchStats()
+        while True:
+            with self.store.unit_of_work(write=False) as uow:
+                pending = uow.outbox.pending(partner.node_id, limit=self.settings.batch_size)
+            if not pending:
+                return stats
+            now = datetime.now(UTC)
+            batch: list[tuple[OutboxMessage, str]] = []
+            size = 0
+            for message in pending:
+                envelope = seal_message(self.keys, self.me, partner, message, now)
+                if batch and size + len(envelope) > self.settings.max_batch_bytes // 2:
+                    break
+                batch.append((message, envelope))
+                size += len(envelope)
+            stats.sent += len(batch)
+            try:
+                results = self.transport.post_inbox(partner.url, [e for _, e in batch])
+            except TransportError as exc:
+                self._failed(partner, str(exc), [m for m, _ in batch], stats)
+                return stats
+            stopped = self._settle_batch(partner, batch, results, stats)
+            if stopped is not None:
+                self._failed(partner, stopped, [m for m, _ in batch], stats)
+                return stats
+            if partner.failures:
+                with self.store.unit_of_work() as uow:
+                    uow.partners.delivery_ok(partner.node_id)
+                partner = _reset(partner)
+
+    def _settle_batch(self, partner: Partner, batch: list[tuple[OutboxMessage, str]],
+                      results: list[dict[str, Any]], stats: DispatchStats) -> str | None:
+        """Settle answers in order; the problem that stopped the queue, or None."""
+        now = datetime.now(UTC)
+        problem: str | None = None
+        with self.store.unit_of_work() as uow:
+            for (message, _), result in zip(batch, results, strict=True):
+                token = result.get("receipt") if isinstance(result, dict) else None
+                if not isinstance(token, str):
+                    problem = (f"message {message.seq} not settled: "
+                               f"{result.get('status')} {result.get('reason')}: "
+                               f"{result.get('detail')}")
+                    break
+                try:
+                    receipt = verify_receipt(token, lambda n: partner.keys if n == partner.node_id
+                                             else None, now=now)
+                    state = settle(uow, partner.node_id, message, receipt, now)
+                except ReceiptInvalid as exc:
+                    problem = f"message {message.seq}: {exc.message}"
+                    break
+                if state is None:
+                    problem = f"message {message.seq} refused for now: {receipt.reason}: " \
+                              f"{receipt.detail}"
+                    break
+                if state == DELIVERED:
+                    stats.delivered += 1
+                else:
+                    stats.refused += 1
+        return problem
+
+    def _failed(self, partner: Partner, error: str, messages: list[OutboxMessage],
+                stats: DispatchStats) -> None:
+        stats.failures += 1
+        with self.store.unit_of_work() as uow:
+            failures = (uow.partners.get(partner.node_id) or partner).failures + 1
+            uow.partners.delivery_failed(partner.node_id, retry_at=datetime.now(UTC)
+                                         + self.backoff(failures), error=error)
+            uow.outbox.count_attempt([m.message_id for m in messages[:1]])
+        log.warning("delivery to %s failed (%d in a row): %s", partner.node_id, failures, error)
+
+    def backoff(self, failures: int) -> timedelta:
+        """Exponential backoff with jitter: half the delay fixed, half random."""
+        s = self.settings
+        delay = min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** min(failures - 1, 30))
+        return timedelta(seconds=delay / 2 + self.rng.uniform(0, delay / 2))
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Dispatch until ``stop`` is set; sleeps until woken, polled or a retry is due."""
+        while not stop.is_set():
+            self.wake.clear()
+            try:
+                stats = self.run_once()
+            except Exception:  # keep going: the next round retries from the outbox
+                log.exception("dispatch round failed")
+                stats = DispatchStats(failures=1)
+            if stats.sent and not stats.failures:
+                continue  # there may be more right away
+            self.wake.wait(self._sleep())
+        self.transport.close()
+
+    def _sleep(self) -> float:
+        delay = self.settings.poll_seconds
+        now = datetime.now(UTC)
+        with self.store.unit_of_work(write=False) as uow:
+            retry = [p.retry_at for p in uow.partners.list()
+                     if p.retry_at is not None and p.retry_at > now]
+        if retry:
+            delay = max(0.01, min(delay, (min(retry) - now).total_seconds()))
+        return delay
+
+    @staticmethod
+    def _due(last: datetime | None, interval: float, now: datetime) -> bool:
+        return last is None or (now - last).total_seconds() >= interval
+
+
+def _reset(partner: Partner) -> Partner:
+    from dataclasses import replace
+
+    return replace(partner, failures=0, retry_at=None, last_error="")

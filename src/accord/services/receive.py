@@ -1,0 +1,291 @@
+"""Receiving: open an envelope, check it, check it again against our own agreements,
+keep what it carries with its provenance, and answer with a signed receipt.
+
+``Receiver.receive`` handles a batch of envelopes (the inbox endpoint and the
+pull feed both call it), in order, one transaction each. For every envelope
+the answer is one of
+
+* ``accepted``: every check passed; the message, the report and its
+  statements (origin node, markings, grading kept; markings as the recipient's
+  own agreement tightens them), the retention deadline and the ledger entry of
+  its arrival were committed together. The receipt carries that ledger index.
+* ``duplicate``: this sender's message id was accepted before; nothing
+  changes and the original receipt is returned (so retries are harmless).
+* ``refused``: with a stable ``reason`` (the ``envelope_*`` codes of
+  ``accord.adapters.envelope``, ``release_malformed``, ``not_allowed`` when
+  our own active agreements do not allow it, ``report_id_conflict``), logged
+  in ``refusals`` and the ledger; nothing else is stored. An authenticated
+  message that was refused gets the same answer if it comes again.
+* ``skipped``: not looked at, because an earlier envelope of the same sender in
+  this batch was refused for a reason the sender may cure by retrying
+  (``RETRYABLE``); the sender resends from there, so order is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+
+from accord.adapters.compact import CompactError, header, split
+from accord.adapters.envelope import EnvelopeRefused, EnvelopeReplayed, open_envelope
+from accord.adapters.keys import NodeKeys
+from accord.adapters.receipts import ACCEPTED, DUPLICATE, REFUSED, sign_receipt
+from accord.adapters.store import Store, UnitOfWork
+from accord.adapters.store.codec import statement_pk
+from accord.adapters.store.inbox import HeldReport
+from accord.config import FederationSettings
+from accord.domain.decision import Outcome
+from accord.domain.errors import AccordError, InvalidValue
+from accord.domain.ledger_entry import Action as Act
+from accord.domain.ledger_entry import LedgerEntry
+from accord.domain.policy import decide_on_arrival
+from accord.domain.registry import Registry
+from accord.domain.release import MessageKind, Release
+from accord.domain.report import ReportContent, ReportStatus
+from accord.services import acts
+from accord.services.agreements import PolicyCache
+from accord.services.ingest_write import StatementWriter, WriteCounts
+
+if TYPE_CHECKING:
+    from accord.bootstrap import Node
+
+log = logging.getLogger("accord.receive")
+
+SKIPPED = "skipped"
+#: Refusals a sender may cure by sending again (fresh envelope, keys pinned,
+#: our store back): the sender retries them instead of giving the message up.
+RETRYABLE = frozenset({"envelope_not_fresh", "envelope_unpinned_key",
+                       "envelope_wrong_recipient", "inbox_unavailable"})
+
+
+@dataclass(frozen=True)
+class InboxResult:
+    """The answer for one envelope (see the module docstring)."""
+
+    status: str
+    message_id: str | None
+    reason: str | None = None
+    detail: str = ""
+    receipt: str | None = None
+    ledger_index: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "message_id": self.message_id, "reason": self.reason,
+                "detail": self.detail, "receipt": self.receipt,
+                "ledger_index": self.ledger_index}
+
+
+class _Refuse(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason, self.detail = reason, detail
+        super().__init__(detail)
+
+
+class Receiver:
+    """Receives envelopes for one node."""
+
+    def __init__(self, *, me: str, country: str, keys: NodeKeys, store: Store,
+                 registry: Registry, settings: FederationSettings,
+                 cache: PolicyCache | None = None) -> None:
+        self.me, self.country, self.keys = me, country, keys
+        self.store, self.registry, self.settings = store, registry, settings
+        self.cache = cache or PolicyCache()
+        self.own = keys.public_keys(me, country)
+
+    @classmethod
+    def for_node(cls, node: Node, cache: PolicyCache | None = None) -> Receiver:
+        return cls(me=node.node_id, country=node.config.country, keys=node.keys,
+                   store=node.store, registry=node.registry, settings=node.config.federation,
+                   cache=cache)
+
+    def receive(self, envelopes: Sequence[str | bytes], *,
+                now: datetime | None = None) -> list[InboxResult]:
+        """Handle ``envelopes`` in order; one result each."""
+        results: list[InboxResult] = []
+        stopped: set[str | None] = set()
+        for token in envelopes:
+            sender, message_id = _claimed(token)
+            if sender in stopped:
+                results.append(InboxResult(SKIPPED, message_id, "earlier_refused",
+                                           "an earlier envelope of this sender was refused; "
+                                           "send again from there"))
+                continue
+            result = self.receive_one(token, now=now or datetime.now(UTC))
+            if result.status == REFUSED and result.reason in RETRYABLE:
+                stopped.add(sender)
+            results.append(result)
+        return results
+
+    def receive_one(self, token: str | bytes, *, now: datetime) -> InboxResult:
+        for attempt in (1, 2):
+            try:
+                with self.store.unit_of_work() as uow:
+                    return self._receive(uow, token, now)
+            except IntegrityError:
+                # the same message accepted concurrently (push and pull at once):
+                # the second look finds it and answers "duplicate"
+                if attempt == 2:
+                    raise
+            except AccordError:
+                raise
+            except Exception as exc:  # the store failed: nothing was kept, the sender retries
+                log.exception("inbox could not store an envelope")
+                return InboxResult(REFUSED, _claimed(token)[1], "inbox_unavailable",
+                                   f"{type(exc).__name__}; try again later")
+        raise AssertionError("unreachable")
+
+    # -- one envelope, inside its transaction ----------------------------------------
+    def _receive(self, uow: UnitOfWork, token: str | bytes, now: datetime) -> InboxResult:
+        sender, message_id = _claimed(token)
+        try:
+            opened = open_envelope(
+                token, my_keys=self.keys, my_id=self.me,
+                sender_public_keys_lookup=uow.partners.keys_of, replay_cache=uow.replay_cache,
+                now=now, max_age=timedelta(seconds=self.settings.freshness_seconds),
+                max_bytes=self.settings.max_envelope_bytes)
+        except EnvelopeReplayed as exc:
+            return self._again(uow, exc.sender, exc.message_id, now) or self._refused(
+                uow, exc.sender, exc.message_id, True, exc.code, exc.message, now)
+        except EnvelopeRefused as exc:
+            return self._refused(uow, sender, message_id, False, exc.code, exc.message, now)
+        again = self._again(uow, opened.sender, opened.message_id, now)
+        if again is not None:
+            return again
+        try:
+            release = Release.from_body(opened.payload, sender=opened.sender)
+            index = self._apply(uow, opened.sender, opened.message_id, release, now)
+        except _Refuse as refusal:
+            return self._refused(uow, opened.sender, opened.message_id, True, refusal.reason,
+                                 refusal.detail, now)
+        except InvalidValue as exc:
+            return self._refused(uow, opened.sender, opened.message_id, True,
+                                 "release_malformed", str(exc), now)
+        receipt = sign_receipt(self.keys, issuer=self.me, sender=opened.sender,
+                               message_id=opened.message_id, status=ACCEPTED, at=now,
+                               seq=release.seq, ledger_index=index)
+        uow.inbox.add(sender=opened.sender, message_id=opened.message_id, seq=release.seq,
+                      kind=release.kind.value, report_id=release.report_id,
+                      report_version=release.version, agreement_id=release.agreement_id,
+                      clause_id=release.clause_id, received=now, ledger_index=index,
+                      receipt=receipt)
+        return InboxResult(ACCEPTED, opened.message_id, receipt=receipt, ledger_index=index)
+
+    def _again(self, uow: UnitOfWork, sender: str, message_id: str,
+               now: datetime) -> InboxResult | None:
+        """The answer already given to an authenticated message, if it came before."""
+        prior = uow.inbox.get(sender, message_id)
+        if prior is not None:
+            uow.inbox.refuse(at=now, sender=sender, message_id=message_id, authenticated=True,
+                             reason="envelope_replayed", detail="already accepted", receipt=None)
+            return InboxResult(DUPLICATE, message_id, "envelope_replayed",
+                               "already accepted; the original receipt is attached",
+                               prior.receipt, prior.ledger_index)
+        refused = uow.inbox.refusal_of(sender, message_id)
+        if refused is not None and refused.reason != "envelope_replayed":
+            return InboxResult(REFUSED, message_id, refused.reason, refused.detail,
+                               refused.receipt)
+        return None
+
+    def _refused(self, uow: UnitOfWork, sender: str | None, message_id: str | None,
+                 authenticated: bool, reason: str, detail: str, now: datetime) -> InboxResult:
+        receipt = None
+        if sender and message_id:
+            receipt = sign_receipt(self.keys, issuer=self.me, sender=sender[:64],
+                                   message_id=message_id[:64], status=REFUSED, at=now,
+                                   reason=reason, detail=detail)
+        uow.inbox.refuse(at=now, sender=sender, message_id=message_id,
+                         authenticated=authenticated, reason=reason, detail=detail,
+                         receipt=receipt)
+        acts.record(uow, [LedgerEntry(
+            Act.ENVELOPE_REFUSED, actor="system", subject=(message_id or "unknown")[:64],
+            partner=(sender or "unknown")[:64],
+            details={"reason": reason, "authenticated": authenticated}, at=now)])
+        log.info("refused envelope %s from %s: %s: %s", message_id, sender, reason, detail)
+        return InboxResult(REFUSED, message_id, reason, detail, receipt)
+
+    def _apply(self, uow: UnitOfWork, sender: str, message_id: str, release: Release,
+               now: datetime) -> int | None:
+        """Check the message against our own agreements and keep what it carries."""
+        held = uow.inbox.held(release.report_id)
+        stored = uow.reports.get(release.report_id)
+        if stored is not None and (held is None or held.sender != sender):
+            raise _Refuse("report_id_conflict", f"this node already holds a report "
+                          f"{release.report_id!r} that did not come from {sender}")
+        if release.kind is MessageKind.RELEASE:
+            self._store_release(uow, sender, release, held, now)
+        elif held is not None and stored is not None and held.version <= release.version:
+            if release.kind is MessageKind.RETRACTION and not stored.retracted:
+                uow.reports.replace(replace(stored, status=ReportStatus.RETRACTED,
+                                            version=release.version, updated=now))
+                uow.statements.set_retracted(stored.id, True)
+            elif release.kind is MessageKind.WITHDRAWAL:
+                uow.statements.delete(uow.statements.pks_for_report(stored.id))
+                uow.inbox.release_hold(stored.id)
+                uow.reports.delete(stored.id)
+        indices = acts.record(uow, [LedgerEntry(
+            Act.ENVELOPE_RECEIVED, actor="system", subject=message_id, partner=sender,
+            agreement=release.agreement_id, purpose=release.purpose or None,
+            details={"kind": release.kind.value, "report": release.report_id[:200],
+                     "version": release.version, "seq": release.seq}, at=now)])
+        return indices[0] if indices else None
+
+    def _store_release(self, uow: UnitOfWork, sender: str, release: Release,
+                       held: HeldReport | None, now: datetime) -> None:
+        assert release.content is not None
+        index = self.cache.index(uow, me=self.me, own_keys=lambda: self.own, now=now)
+        decision = decide_on_arrival(release.content, sender=sender, me=self.me,
+                                     agreements=index, purpose=release.purpose, now=now,
+                                     my_country=self.country)
+        if decision.outcome is not Outcome.ALLOW or decision.projection is None:
+            raise _Refuse("not_allowed", f"{decision.reason_code}: "
+                          + "; ".join(decision.reasons)[:1500])
+        for i, s in enumerate(decision.projection.statements):
+            try:
+                schema = self.registry.get(s.schema)
+            except AccordError:
+                raise _Refuse("release_malformed", f"statements[{i}]: unknown schema "
+                              f"{s.schema!r}") from None
+            if s.prop not in schema.properties:
+                raise _Refuse("release_malformed", f"statements[{i}]: {s.schema} has no "
+                              f"property {s.prop!r}")
+        if held is not None and held.version >= release.version:
+            return  # an older version than the one held: nothing to change
+        keep_release(uow, self.registry, decision.projection, sender=sender, held=held,
+                     agreement_id=decision.agreement_id, clause_id=decision.clause_id,
+                     retention_days=decision.retention_days or 1, now=now)
+
+
+def keep_release(uow: UnitOfWork, registry: Registry, content: ReportContent, *, sender: str,
+                 held: HeldReport | None, agreement_id: str | None, clause_id: str | None,
+                 retention_days: int, now: datetime) -> None:
+    """Store a received report version and its statements, held for ``retention_days``."""
+    report = content.report
+    statements = list(content.statements)
+    writer = StatementWriter(uow, registry, WriteCounts())
+    if held is None:
+        uow.reports.add(report)
+        writer.fresh_reports.add(report.id)
+    else:
+        uow.reports.replace(report)
+        keep = {statement_pk(s.id) for s in statements}
+        uow.statements.delete(uow.statements.pks_for_report(report.id) - keep)
+    writer.add(statements, retracted=report.retracted)
+    writer.flush()
+    uow.inbox.hold(HeldReport(report.id, sender, agreement_id, clause_id, report.version, now,
+                              now + timedelta(days=retention_days)))
+
+
+def _claimed(token: str | bytes) -> tuple[str | None, str | None]:
+    """The sender and message id an envelope claims (unauthenticated: for routing only)."""
+    try:
+        text = token.decode("ascii") if isinstance(token, bytes) else token
+        head = header(split(text, 5, what="envelope")[0], what="envelope")
+    except (UnicodeDecodeError, CompactError, AttributeError):
+        return None, None
+    iss, jti = head.get("iss"), head.get("jti")
+    return (iss if isinstance(iss, str) else None), (jti if isinstance(jti, str) else None)

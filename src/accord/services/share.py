@@ -1,0 +1,174 @@
+"""Sharing: when a report changes, decide for every partner and fill the outbox.
+
+``ShareHandler`` is subscribed to the store (``Store.subscribe``) by the
+composition root. It runs inside the transaction of the report change, so the
+outbox rows it writes commit together with the change or not at all (a
+transactional outbox): a crash can never lose a release nor send one for a
+change that did not happen.
+
+For each changed report and each active partner:
+
+* created or updated: ``decide`` (the policy engine) against the agreements in
+  force; an allowed projection becomes a *release* (held for a supervisor
+  when the decision needs approval); a partner that holds an earlier version
+  but may no longer have it gets a *withdrawal*;
+* retracted: every partner holding the report gets a *retraction* (no
+  decision: it carries no content and only restricts).
+
+Each decision with a partner that shares an agreement with us is recorded in
+the ledger. Messages to one partner are numbered (``seq``) in commit order and
+the dispatcher sends them in that order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from accord.adapters.partner_keys import PublicKeys
+from accord.adapters.store import Store, UnitOfWork
+from accord.adapters.store.codec import dumps
+from accord.adapters.store.outbox import HELD, PENDING, REFUSED, OutboxMessage
+from accord.adapters.store.partners import Partner
+from accord.domain.decision import Decision, Outcome
+from accord.domain.events import ReportChange, ReportChanged
+from accord.domain.ledger_entry import Action as Act
+from accord.domain.ledger_entry import LedgerEntry
+from accord.domain.policy import decide
+from accord.domain.release import MessageKind, Release
+from accord.domain.report import Report, ReportContent
+from accord.services import acts
+from accord.services.agreements import PolicyCache
+
+if TYPE_CHECKING:
+    from accord.bootstrap import Node
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message put in the outbox."""
+
+    partner: str
+    kind: MessageKind
+    report_id: str
+    message_id: str
+    held: bool
+
+
+class ShareHandler:
+    """The store event handler that turns report changes into outbox messages."""
+
+    def __init__(self, me: str, own_keys: Callable[[], PublicKeys],
+                 cache: PolicyCache | None = None) -> None:
+        self.me = me
+        self.own_keys = own_keys
+        self.cache = cache or PolicyCache()
+
+    @classmethod
+    def for_node(cls, node: Node, cache: PolicyCache) -> ShareHandler:
+        return cls(node.node_id, lambda: node.keys.public_keys(node.node_id, node.config.country),
+                   cache)
+
+    def __call__(self, uow: UnitOfWork, events: list[object]) -> None:
+        changes: dict[str, ReportChanged] = {}
+        for event in events:
+            if isinstance(event, ReportChanged):
+                changes[event.report_id] = event  # the last change of a report wins
+        if changes:
+            self.share(uow, list(changes.values()), now=datetime.now(UTC))
+
+    def share(self, uow: UnitOfWork, changes: list[ReportChanged], *,
+              now: datetime) -> list[Queued]:
+        """Decide and queue for every change; returns what was queued."""
+        partners = uow.partners.list()
+        if not partners:
+            return []
+        index = self.cache.index(uow, me=self.me, own_keys=self.own_keys, now=now)
+        queued: list[Queued] = []
+        entries: list[LedgerEntry] = []
+        for change in changes:
+            report = uow.reports.get(change.report_id)
+            if report is None:
+                continue
+            holders = _holders(uow.outbox.for_report(report.id))
+            if change.change is ReportChange.RETRACTED or report.retracted:
+                for partner in partners:
+                    if partner.node_id in holders:
+                        queued.append(self._queue(uow, partner, report, MessageKind.RETRACTION,
+                                                  now=now))
+                continue
+            content = ReportContent(report, tuple(uow.statements.for_report(report.id)))
+            for partner in partners:
+                held = partner.node_id in holders
+                if not held and not index.are_partners(self.me, partner.node_id):
+                    continue
+                decision = decide(content, partner.node_id, index, report.purpose,
+                                  sender=self.me, now=now, recipient_country=partner.country)
+                entries.append(_decided(report, decision, now))
+                if decision.outcome is Outcome.ALLOW:
+                    queued.append(self._queue(uow, partner, report, MessageKind.RELEASE,
+                                              decision=decision, now=now))
+                elif held:
+                    queued.append(self._queue(uow, partner, report, MessageKind.WITHDRAWAL,
+                                              decision=decision, now=now))
+        acts.record(uow, entries)
+        return queued
+
+    def _queue(self, uow: UnitOfWork, partner: Partner, report: Report, kind: MessageKind, *,
+               now: datetime, decision: Decision | None = None) -> Queued:
+        held = bool(kind is MessageKind.RELEASE and decision and decision.needs_approval)
+        release = Release(
+            kind, 1, report.id, report.version,
+            agreement_id=decision.agreement_id if decision else None,
+            clause_id=decision.clause_id if decision else None,
+            purpose=decision.purpose if decision else report.purpose,
+            content=decision.projection if kind is MessageKind.RELEASE and decision else None,
+            reason=decision.reason_code if kind is MessageKind.WITHDRAWAL and decision else "")
+        body = release.to_body()
+        del body["seq"]  # numbered when it is queued for sending
+        message_id = uuid.uuid4().hex
+        uow.outbox.add(partner=partner.node_id,
+                       seq=None if held else uow.partners.next_seq(partner.node_id),
+                       message_id=message_id, kind=kind.value, report_id=report.id,
+                       report_version=report.version, agreement_id=release.agreement_id,
+                       clause_id=release.clause_id, body=dumps(body),
+                       state=HELD if held else PENDING, now=now)
+        return Queued(partner.node_id, kind, report.id, message_id, held)
+
+
+def _holders(history: list[OutboxMessage]) -> set[str]:
+    """Partners whose last message about a report gave them content they still hold."""
+    last: dict[str, str] = {}
+    for message in history:
+        if message.state not in (HELD, REFUSED):
+            last[message.partner] = message.kind
+    return {p for p, kind in last.items() if kind == MessageKind.RELEASE.value}
+
+
+def _decided(report: Report, decision: Decision, now: datetime) -> LedgerEntry:
+    return LedgerEntry(Act.RELEASE_DECIDED, actor=SYSTEM, subject=report.id,
+                       agreement=decision.agreement_id, purpose=decision.purpose or None,
+                       partner=decision.recipient,
+                       details={"outcome": decision.outcome.value,
+                                "clause": decision.clause_id,
+                                "reasons": tuple(decision.reason_codes),
+                                "version": report.version}, at=now)
+
+
+def release_held(store: Store, outbox_id: int) -> OutboxMessage | None:
+    """Send a held release (a supervisor approved it): it is numbered and queued now.
+
+    Returns None when there is no such held message. Four-eyes approval itself
+    (who may approve, recording the decision) belongs to the caller.
+    """
+    with store.unit_of_work() as uow:
+        row = next((m for m in uow.outbox.list(state=HELD, limit=10_000) if m.id == outbox_id),
+                   None)
+        if row is None:
+            return None
+        return uow.outbox.release_held(outbox_id, uow.partners.next_seq(row.partner))
