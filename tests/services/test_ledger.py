@@ -134,8 +134,9 @@ def test_checkpoints_are_signed_recorded_and_not_reissued_for_bookkeeping(co: En
 def test_inclusion_and_consistency_proofs_for_receipts(co: Engine) -> None:
     with unit(co) as uow:
         ledger.record_many(uow, [act(i) for i in range(30)])
-        with pytest.raises(NotFound, match="leaf 3 is not covered by a checkpoint yet"):
-            ledger.prove_inclusion(uow, 3)
+        uncovered = ledger.prove_inclusion(uow, 3)  # no checkpoint yet: the current size
+        assert (uncovered.size, uncovered.checkpoint) == (30, None)
+        uncovered.verify()
         cp = ledger.checkpoint(uow, CO)
         proof = ledger.prove_inclusion(uow, 17)
         proof.verify()
@@ -143,8 +144,11 @@ def test_inclusion_and_consistency_proofs_for_receipts(co: Engine) -> None:
         assert proof.checkpoint == cp.format()
         assert decode_leaf(proof.leaf)[0] == 17 and proof.to_dict()["index"] == 17
         ledger.prove_inclusion(uow, 30, size=31).verify()
+        assert ledger.prove_inclusion(uow, 30).size == 31  # beyond the checkpoint: current
         with pytest.raises(NotFound, match="no leaf 40 in a log of size 30"):
             ledger.prove_inclusion(uow, 40, size=30)
+        with pytest.raises(NotFound, match="the log has 31 leaves, fewer than 99"):
+            ledger.prove_inclusion(uow, 1, size=99)
         old, new = uow.ledger.tree.root(10), uow.ledger.tree.root(31)
         verify_consistency(10, 31, old, new, ledger.prove_consistency(uow, 10))
         with pytest.raises(NotFound, match="fewer than 99 leaves"):

@@ -235,19 +235,21 @@ class InclusionProof:
 
 
 def prove_inclusion(uow: LedgerUnitOfWork, index: int, size: int | None = None) -> InclusionProof:
-    """Proof that leaf ``index`` is in the log at ``size`` (default: the latest checkpoint,
-    so the proof can be checked against a signed, witnessed tree head)."""
+    """Proof that leaf ``index`` is in the log at ``size``.
+
+    ``size`` defaults to the latest checkpoint when it covers ``index`` (so the
+    proof checks against a signed, witnessed tree head: what a partner holding
+    a receipt wants), else to the current size (``checkpoint`` is then None).
+    """
     ledger = uow.ledger
+    current = ledger.tree.size()
     if size is None:
         latest = ledger.checkpoints.latest()
-        if latest is None or index >= latest.size:
-            raise NotFound(f"leaf {index} is not covered by a checkpoint yet; ask again after "
-                           "the next checkpoint", where="ledger proof")
-        size = latest.size
-    elif size > ledger.tree.size():
-        raise NotFound(f"the log has fewer than {size} leaves", where="ledger proof")
+        size = latest.size if latest is not None and index < latest.size else current
+    elif size > current:
+        raise NotFound(f"the log has {current} leaves, fewer than {size}", where="ledger proof")
     row = ledger.tree.leaf(index)
-    if row is None or index >= size:
+    if row is None or not 0 <= index < size:
         raise NotFound(f"no leaf {index} in a log of size {size}", where="ledger proof")
     path = inclusion_proof(index, size, ledger.tree)
     stored = ledger.checkpoints.get(size)

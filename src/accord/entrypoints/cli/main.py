@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from accord.entrypoints.cli import data, demo, explore, node, schema, synth, tokens, users
+from accord.entrypoints.cli import audit, data, demo, explore, node, schema, synth, tokens, users
 from accord.entrypoints.cli.group import AccordGroup
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ app.add_typer(users.app, name="user", help="Users and their roles.")
 app.add_typer(tokens.app, name="token", help="API tokens.")
 app.add_typer(demo.app)  # demo
 app.add_typer(synth.app)  # synth
+app.add_typer(audit.app, name="audit", help="The auditor's view of the ledger.")
 
 if __name__ == "__main__":
     app()
