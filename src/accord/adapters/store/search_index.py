@@ -28,10 +28,17 @@ _PLAIN = re.compile(r"^[a-z0-9]+$")
 def index_token(key: str) -> str:
     """A name key as one token both FTS5 and tsvector keep intact.
 
-    Keys that are plain lowercase ASCII words are kept as they are (readable in
-    the database); anything else is spelled in hex behind an ``x``.
+    Plain lowercase ASCII words stay as they are; a ``~`` spelling-variant
+    skeleton of one becomes ``0`` + the skeleton (short: these are most of
+    the index); anything else is spelled in hex behind an ``x``. A token may
+    collide with another key's token only by bringing in an extra candidate,
+    which the search service then scores by the real keys.
     """
-    return key if _PLAIN.match(key) else "x" + key.encode("utf-8").hex()
+    if _PLAIN.match(key):
+        return key
+    if key[:1] == "~" and _PLAIN.match(key[1:]):
+        return "0" + key[1:]
+    return "x" + key.encode("utf-8").hex()
 
 
 def index_text(keys: Iterable[str]) -> str:
