@@ -20,6 +20,12 @@ from accord.services.users import Action, allowed
 from .conftest import auth
 
 PUBLIC = {"/healthz"}
+# Node-to-node routes carry no bearer token: a partner's published keys are public
+# by design, and the others authenticate each request by signature (envelopes,
+# signed requests, signed receipts; routers/federation.py). The federation
+# tests check that each one refuses what is not signed by a pinned partner.
+SIGNED_BY_PARTNERS = {"/.well-known/accord/node.json", "/federation/v1/inbox",
+                      "/federation/v1/feed", "/federation/v1/receipts"}
 
 
 def api_routes(client: TestClient) -> list[tuple[str, set[str], APIRoute]]:
@@ -109,3 +115,10 @@ def test_openapi_lists_the_routes_and_the_bearer_scheme(client: TestClient) -> N
     document = client.get("/openapi.json").json()
     assert f"{API_PREFIX}/me" in document["paths"]
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_every_route_outside_the_api_is_public_or_signed(client: TestClient) -> None:
+    outside = {str(context.path) for context in iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+               if isinstance(context.original_route, APIRoute)
+               and not str(context.path).startswith(API_PREFIX)}
+    assert outside - PUBLIC - SIGNED_BY_PARTNERS == set(), "a route without authentication"

@@ -11,7 +11,19 @@ from __future__ import annotations
 
 import typer
 
-from accord.entrypoints.cli import audit, data, demo, explore, node, schema, synth, tokens, users
+from accord.entrypoints.cli import (
+    audit,
+    data,
+    demo,
+    dispatch,
+    explore,
+    node,
+    partners,
+    schema,
+    synth,
+    tokens,
+    users,
+)
 from accord.entrypoints.cli.group import AccordGroup
 
 app = typer.Typer(
@@ -30,6 +42,8 @@ app.add_typer(schema.app)  # schema
 app.add_typer(users.app, name="user", help="Users and their roles.")
 app.add_typer(tokens.app, name="token", help="API tokens.")
 app.add_typer(demo.app)  # demo
+app.add_typer(partners.app, name="partner", help="Partner nodes and their pinned keys.")
+app.add_typer(dispatch.app)  # dispatch
 app.add_typer(synth.app)  # synth
 app.add_typer(audit.app, name="audit", help="The auditor's view of the ledger.")
 

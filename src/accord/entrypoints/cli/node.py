@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 import typer
@@ -58,6 +59,9 @@ def serve(
     node: NodeOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8740,
+    dispatch: Annotated[bool, typer.Option(
+        "--dispatch", help="Also run the dispatcher (delivery to partners) in this process."
+    )] = False,
     json_: JsonOption = False,
 ) -> None:
     """Serve the node's HTTP API (until Ctrl-C)."""
@@ -73,4 +77,17 @@ def serve(
                      lambda console: console.print(
                          f"Serving node {opened.node_id} on {url} (API {url}/api/v1, "
                          f"OpenAPI {url}/openapi.json); Ctrl-C to stop"))
-            serve_forever(app_, host, port)
+            if not dispatch:
+                serve_forever(app_, host, port)
+                return
+            stop = threading.Event()
+            dispatcher = opened.dispatcher()
+            worker = threading.Thread(target=dispatcher.run_forever, args=(stop,),
+                                      name="accord-dispatch", daemon=True)
+            worker.start()
+            try:
+                serve_forever(app_, host, port)
+            finally:
+                stop.set()
+                dispatcher.notify()
+                worker.join(10)
