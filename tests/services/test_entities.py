@@ -23,7 +23,8 @@ def test_an_entity_gathers_statements_from_several_reports(store: Store,
                                         "properties": {"name": ["Ana Ruiz"]}}]},
                   origin="CO", registry=registry)
     create_report(store, {"id": "R2", "title": "two", "markings": {"tlp": "RED"}, "entities": [
-        {"id": "p1", "schema": "Person", "properties": {"name": ["Ana Ruiz"], "birthDate": ["1980-02-03"]},
+        {"id": "p1", "schema": "Person",
+         "properties": {"name": ["Ana Ruiz"], "birthDate": ["1980-02-03"]},
          "grading": "B2"}]}, origin="CO", registry=registry)
     view = get_entity(store, "p1", registry=registry)
     assert view.entity.caption == "Ana Ruiz"

@@ -1,4 +1,4 @@
-"""Bulk import: all or nothing, clear errors, stable ids, rejects, progress (SQLite and PostgreSQL)."""
+"""Bulk import: all or nothing, clear errors, stable ids, rejects, progress (both stores)."""
 
 from __future__ import annotations
 
