@@ -101,6 +101,8 @@ def test_limit_and_empty_queries_are_checked(loaded: Store) -> None:
     assert len(search(loaded, "Joaquin", limit=1)) == 1
     with pytest.raises(InvalidValue, match="the search query is empty"):
         search(loaded, "   ")
+    with pytest.raises(InvalidValue, match="the search query is longer than 500 characters"):
+        search(loaded, "x" * 501)
     with pytest.raises(InvalidValue, match="limit must be between 1 and 1000, not 0"):
         search(loaded, "x", limit=0)
 

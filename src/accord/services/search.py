@@ -29,6 +29,7 @@ from accord.domain.values import identifier_key, name_keys, name_tokens, token_k
 from accord.services.ingest_write import identifier_index_key
 
 MAX_LIMIT = 1000
+MAX_QUERY = 500
 _EXACT, _VARIANT = 1.0, 0.6
 
 
@@ -59,18 +60,22 @@ def search(
 
     ``schema`` keeps only entities of that schema or its descendants (``LegalEntity``
     finds people and companies); ``country`` reads national phone numbers.
-    Raises ``InvalidValue`` for an empty query or a limit out of 1..1000,
+    Raises ``InvalidValue`` for an empty or overlong query or a limit out of 1..1000,
     ``SchemaError`` for an unknown schema.
     """
     text = " ".join(query.split())
     if not text:
         raise InvalidValue("the search query is empty", where="query")
+    if len(text) > MAX_QUERY:
+        raise InvalidValue(f"the search query is longer than {MAX_QUERY} characters",
+                           where="query")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue(f"limit must be between 1 and {MAX_LIMIT}, not {limit}",
                            where="limit")
     registry = registry or load_registry()
-    schemata = [s.name for s in registry.descendants(registry.get(schema).name)] \
-        if schema else None
+    schemata = None
+    if schema is not None:
+        schemata = [s.name for s in registry.descendants(registry.get(schema).name)]
     tokens = list(dict.fromkeys(name_tokens(text)))
     id_keys = query_identifier_keys(text, country=country)
     wanted = max(limit * 10, 200)
