@@ -25,12 +25,14 @@ from accord.synth.banking import (
     AccountNumber,
     bank_account,
     money,
+    wallet,
 )
 from accord.synth.identifiers import plate
 from accord.synth.laundering import PURPOSES, RATE
 from accord.synth.names import write_person
 from accord.synth.names_data import ALIASES_ES
 from accord.synth.nations import NATIONS
+from accord.synth.observe import EARLY, EARLY_SHARE
 from accord.synth.organisations import make_company
 from accord.synth.people import make_person
 from accord.synth.places import CROSSINGS
@@ -193,6 +195,24 @@ class Background:
 
         return view.define(("BA", kind, str(j)), "acc", "Account", build)
 
+    def wallet(self, j: int) -> str:
+        """Resident ``j``'s stablecoin wallet; an exchange knows the holder half the time."""
+        view = self.view
+        found = view.keys.get(("BW", str(j)))
+        if found is not None:
+            return found
+        holder = self.person(j) if unit_hash(self.seed, self.code, "wh", j) < 0.5 else None
+        number = wallet("trx", stream(self.seed, "bw", self.code, j))
+
+        def build(rng: random.Random) -> dict[str, list[str]]:
+            props = {"cryptoAddress": [number.value], "currency": [number.currency],
+                     "bankName": [number.bank]}
+            if holder:
+                props["holder"] = [holder]
+            return props
+
+        return view.define(("BW", str(j)), "acc", "Account", build)
+
     def foreign_account(self, j: int) -> str:
         country = ACCOUNT_COUNTRIES[int(unit_hash(self.seed, self.code, "fa", j)
                                         * len(ACCOUNT_COUNTRIES))]
@@ -271,12 +291,15 @@ class Background:
             elif r < 0.7:
                 src, dst = ("c", rng.randrange(companies)), ("c", rng.randrange(companies))
                 usd, channel = rng.lognormvariate(9, 1.2), "wire"
-            elif r < 0.9:  # cash deposits, a few of them just under the threshold
+            elif r < 0.87:  # cash deposits, a few of them just under the threshold
                 depositor = rng.randrange(people)
                 src, dst = None, ("p", depositor)
                 usd = (rng.uniform(0.8, 0.99) * self.threshold / rate if rng.random() < 0.08
                        else rng.uniform(100, 6000))
                 channel = "cash deposit"
+            elif r < 0.9:  # people buy and sell stablecoins too
+                src, dst = ("w", rng.randrange(people)), ("w", rng.randrange(people))
+                usd, channel = rng.lognormvariate(6.5, 1.3), "crypto (USDT-TRC20)"
             else:
                 src, dst = ("p", rng.randrange(people)), ("f", rng.randrange(max(30, people // 5)))
                 usd, channel = rng.uniform(100, 1500), "wire"
@@ -288,12 +311,16 @@ class Background:
         src, dst, usd, channel = data.src, data.dst, data.usd, data.channel
         currency = self.currency
         props: dict[str, list[str]] = {}
-        if src is not None:
+        if src is not None and src[0] == "w":
+            props["payerAccount"] = [self.wallet(src[1])]
+        elif src is not None:
             props["payerAccount"] = [self.account(*src)]
             props["payer"] = [self.person(src[1]) if src[0] == "p" else self.company(src[1])]
         elif data.depositor is not None:
             props["payer"] = [self.person(data.depositor)]
-        if dst[0] == "f":
+        if dst[0] == "w":
+            props["beneficiaryAccount"] = [self.wallet(dst[1])]
+        elif dst[0] == "f":
             props["beneficiaryAccount"] = [self.foreign_account(dst[1])]
         else:
             props["beneficiaryAccount"] = [self.account(*dst)]
@@ -355,7 +382,10 @@ class Background:
 
     def leads(self, day: int) -> list[Record]:
         rng = self._rng(day, "lead")
-        n = poisson(rng, self.leads_per_day)
+        # Shaped like the suspects' profiles (observe.profile_fraction): front-loaded.
+        early = day < EARLY * self.world.days
+        shape = EARLY_SHARE / EARLY if early else (1 - EARLY_SHARE) / (0.95 - EARLY)
+        n = poisson(rng, self.leads_per_day * shape)
         return [(self._moment(day, rng, 8, 20), "lead", rng.randrange(self.people))
                 for _ in range(n)]
 

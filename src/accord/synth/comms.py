@@ -103,7 +103,8 @@ def build_calls(world: World, rate: float) -> None:
 def _call(world: World, rng: random.Random, a: str, b: str) -> None:
     if rng.random() < 0.5:
         a, b = b, a
-    hours = rng.uniform(0, world.days * 24)
+    # Waking hours, like everybody else's calls (06:00-24:00).
+    hours = rng.randrange(world.days) * 24 + rng.uniform(6, 24)
     moment = world.at(hours).replace(microsecond=0)
     pa = _line(world, rng, a, b, moment)
     pb = _line(world, rng, b, a, moment)

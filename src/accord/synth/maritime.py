@@ -84,6 +84,7 @@ def benign_fleet(world: World, count: int, *,
             home = rng.choice(FISHING_PORTS)
             vessel = new_vessel(world, kind, flag_for_port(home), rng, home=home)
             vessel.legs = cover_legs(home, -rng.uniform(0, 100), horizon, rng)
+            vessel.owner = _fishing_company(world, PORTS[home].country, rng)
             continue
         vessel = new_vessel(world, kind, rng.choice(BENIGN_FLAGS[kind]), rng)
         speed = rng.uniform(*SPEED[kind])
@@ -93,6 +94,20 @@ def benign_fleet(world: World, count: int, *,
                                        horizon, rng, speed)
         else:
             vessel.legs = tramp_legs(-rng.uniform(0, 100), horizon, rng, speed)
+
+
+def _fishing_company(world: World, country: str, rng: random.Random) -> str:
+    """An ordinary fishing company of ``country`` (often one that owns several boats)."""
+    from accord.synth.organisations import make_company
+
+    owners = [c.id for c in world.companies.values()
+              if not c.illicit and c.sector == "seafood" and c.country == country]
+    if owners and rng.random() < 0.5:
+        return rng.choice(owners)
+    company = make_company(f"C{len(world.companies) + 1:04d}", "seafood", country, rng,
+                           world.start, illicit=False)
+    world.companies[company.id] = company
+    return company.id
 
 
 def service_legs(service: tuple[str, ...], start: float, horizon: float, rng: random.Random,

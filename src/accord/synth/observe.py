@@ -13,6 +13,7 @@ receivers cover them.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,7 +138,7 @@ def _episodes(world: World, plans: dict[str, NationPlan]) -> None:
     for code in sorted(plans):
         plan = plans[code]
         for pid in sorted(plan.known):
-            at = world.at(rng.uniform(0.0, 0.12) * span).replace(second=0, microsecond=0)
+            at = world.at(profile_fraction(rng) * span).replace(second=0, microsecond=0)
             plan.episodes.append(Episode(at, "profile", pid))
             if plan.known[pid] == 2:
                 at = world.at(rng.uniform(0.1, 0.95) * span).replace(second=0, microsecond=0)
@@ -157,6 +158,15 @@ def _episodes(world: World, plans: dict[str, NationPlan]) -> None:
                                                      "surveillance", op.id))
     for plan in plans.values():
         plan.episodes.sort(key=lambda e: (e.time, e.kind, e.subject))
+
+
+def profile_fraction(rng: random.Random) -> float:
+    """When in the period a profile is written: most at the start (files opened on
+    ongoing investigations), the rest as new subjects come up. False leads use it too."""
+    return rng.uniform(0.0, EARLY) if rng.random() < EARLY_SHARE else rng.uniform(EARLY, 0.95)
+
+
+EARLY, EARLY_SHARE = 0.12, 0.6
 
 
 def _day(world: World, moment: datetime) -> int:
