@@ -130,6 +130,16 @@ class Dispatcher:
         self._last_pull: datetime | None = None
         self._last_purge: datetime | None = None
 
+    def close(self) -> None:
+        """Close the transport's connections."""
+        self.transport.close()
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def notify(self, _events: list[object] | None = None) -> None:
         """Wake ``run_forever`` now (a store commit listener)."""
         self.wake.set()
