@@ -45,6 +45,7 @@ from accord.domain.policy_index import (
     PolicyIndex,
     Rule,
     SchemaFacts,
+    default_schema_facts,
     is_source_identifying,
 )
 from accord.domain.report import Report, ReportContent
@@ -82,6 +83,7 @@ REASON_TEXT: dict[str, tuple[int, str]] = {
     "redacted": (7, "property redacted by the clause"),
     "source_identifying": (7, "source-identifying property, never shared"),
     "dangling_reference": (7, "refers to a withheld entity"),
+    "conflicting_marking": (7, "the same fact is also stated under a marking that forbids it"),
     "arrived_beyond_agreement": (8, "more arrived than the recipient's agreement allows"),
 }
 
@@ -104,9 +106,11 @@ class _Candidate:
         self.stage = REASON_TEXT[code][0]
         return self
 
-    def score(self) -> tuple[int, bool, int, bool, int]:
-        return (_RANK[self.outcome], not self.needs_approval, len(self.kept),
-                self.rule.clause.narrative, self.stage)
+    def score(self) -> tuple[int, int, bool, bool, int]:
+        # "most permissive": shares more first; among equals, the one not held
+        # for approval. Ties keep the first in (agreement id, clause id) order.
+        return (_RANK[self.outcome], len(self.kept), self.rule.clause.narrative,
+                not self.needs_approval, self.stage)
 
 
 def decide(content: ReportContent, recipient: str,
@@ -121,8 +125,8 @@ def decide(content: ReportContent, recipient: str,
     status, validity, revocation and that every party has signed. Pass a
     ``PolicyIndex`` when deciding many times over the same agreements.
     ``recipient_country`` lets releasability lists written with country codes
-    match. ``schema_facts`` (from the schema registry) makes link handling
-    precise; without it the engine withholds more, never less.
+    match. ``schema_facts`` tells which properties hold entity ids (default:
+    the packaged schemata).
     """
     index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex(agreements)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
@@ -133,7 +137,7 @@ def decide(content: ReportContent, recipient: str,
                         reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
                         reason_codes=(code,))
     ctx = _Context(content, recipient, recipient_country, purpose, sender, now, action,
-                   schema_facts, index)
+                   schema_facts or default_schema_facts(), index)
     best: _Candidate | None = None
     candidates = []
     for rule in rules:
@@ -188,7 +192,7 @@ class _Context:
 
     def __init__(self, content: ReportContent, recipient: str, country: str | None,
                  purpose: str, sender: str, now: datetime, action: Action,
-                 facts: SchemaFacts | None, index: PolicyIndex) -> None:
+                 facts: SchemaFacts, index: PolicyIndex) -> None:
         self.content = content
         self.recipient = recipient
         self.country = country
@@ -246,6 +250,7 @@ class _Context:
         """Fill ``cand.kept`` with the statements that may travel under ``rule``."""
         dropped = cand.dropped
         kept = cand.kept
+        blocked: list[Statement] = []  # in scope, but its marking forbids it
         sender, recipient, country = self.sender, self.recipient, self.country
         for s in self.content.statements:
             code = rule.prop_code(s.schema, s.prop)
@@ -260,37 +265,58 @@ class _Context:
                             "onward_not_permitted")
                 elif code is None and m.originator_control:
                     cand.needs_approval = True
+                if code is not None:
+                    blocked.append(s)
             if code is None:
                 kept.append(s)
             else:
                 dropped[code] = dropped.get(code, 0) + 1
-        if kept:
-            cand.kept = self._without_dangling(kept, dropped)
+        if blocked and kept:
+            kept = self._without_duplicates_of(blocked, kept, dropped)
+        cand.kept = self._without_dangling(kept, dropped) if kept else kept
+
+    @staticmethod
+    def _without_duplicates_of(blocked: list[Statement], kept: list[Statement],
+                               dropped: dict[str, int]) -> list[Statement]:
+        """The same fact stated twice under different markings goes by the stricter:
+        a copy that may travel does not carry a copy that may not."""
+        keys = {(s.entity_id, s.prop, s.value, s.origin, s.report_id) for s in blocked}
+        out = []
+        for s in kept:
+            if (s.entity_id, s.prop, s.value, s.origin, s.report_id) in keys:
+                dropped["conflicting_marking"] = dropped.get("conflicting_marking", 0) + 1
+            else:
+                out.append(s)
+        return out
 
     def _without_dangling(self, kept: list[Statement],
                           dropped: dict[str, int]) -> list[Statement]:
-        """Withhold statements whose value names an entity that is not travelling."""
+        """Withhold statements whose value names an entity that is not travelling.
+
+        A value is a reference when the schema says so, or when it equals the id
+        of an entity in the report (whatever the property: an id in free text
+        leaks as much). Links and entities that need their reference go whole.
+        """
         facts = self.facts
         input_ids = {s.entity_id for s in self.content.statements}
         gone: set[str] = set()  # entities withheld whole
         while True:
-            present = {s.entity_id for s in kept}
-            before = len(gone)
+            present = {s.entity_id for s in kept} - gone
+            before = len(kept)
             out: list[Statement] = []
             for s in kept:
                 if s.entity_id in gone:
                     dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
                     continue
-                is_ref = s.value in input_ids or (
-                    facts is not None and s.prop in facts.references.get(s.schema, ()))
-                if is_ref and s.value not in present:
+                if s.value not in present and (
+                        s.value in input_ids or facts.is_reference(s.schema, s.prop)):
                     dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
-                    if facts is None or s.schema in facts.edges:
+                    if facts.is_edge(s.schema):
                         gone.add(s.entity_id)
                     continue
                 out.append(s)
             kept = out
-            if len(gone) == before:
+            if len(kept) == before:  # a pass that withheld nothing: settled
                 return kept
 
     def decision(self, cand: _Candidate) -> Decision:

@@ -12,10 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from accord.domain.agreement import Agreement, AgreementStatus, Reason
 from accord.domain.clause import Clause
 from accord.domain.markings import PAP, TLP, HandlingCode, Marking
+
+if TYPE_CHECKING:
+    from accord.domain.registry import Registry
 
 # Properties that identify a source (informant, handler) never leave a node,
 # whatever an agreement says. Besides this fixed list, any property whose name
@@ -41,15 +47,41 @@ class SchemaFacts:
     """What the engine needs to know of the schemata to avoid dangling links.
 
     ``references``: schema -> its entity-typed properties (values are entity ids).
-    ``edges``: link schemas (Associate, Ownership, ...), dropped whole when one of
-    their endpoints is withheld, since a half link still reveals the other side.
-    Build it from the schema registry. Without it the engine is conservative:
-    any value equal to an entity id in the report is a reference, and any entity
-    with a withheld reference is dropped whole.
+    ``edges``: schemas dropped whole when one of their references is withheld:
+    links (Associate, Ownership, ...) and anything that needs an entity to make
+    sense (a Movement without its vessel), since the rest would still reveal
+    the withheld side. A schema missing from ``references`` is treated as an
+    edge: unknown means careful.
     """
 
     references: Mapping[str, frozenset[str]]
     edges: frozenset[str]
+
+    @classmethod
+    def from_registry(cls, registry: Registry) -> SchemaFacts:
+        references: dict[str, frozenset[str]] = {}
+        edges: set[str] = set()
+        for schema in registry:
+            refs = frozenset(p.name for p in schema.properties.values()
+                             if p.type.name == "entity")
+            references[schema.name] = refs
+            if schema.edge is not None or refs & schema.required:
+                edges.add(schema.name)
+        return cls(MappingProxyType(references), frozenset(edges))
+
+    def is_reference(self, schema: str, prop: str) -> bool:
+        return prop in self.references.get(schema, ())
+
+    def is_edge(self, schema: str) -> bool:
+        return schema in self.edges or schema not in self.references
+
+
+@cache
+def default_schema_facts() -> SchemaFacts:
+    """Facts of the packaged schemata (loaded once, on first use)."""
+    from accord.domain.registry import load_registry
+
+    return SchemaFacts.from_registry(load_registry())
 
 
 class Rule:
