@@ -27,7 +27,7 @@ def _cells() -> tuple[list[Edge], list[EntityInfo]]:
 def test_planted_cells_are_found_and_summarised() -> None:
     edges, ents = _cells()
     found = detect_communities(build_network(edges, ents), seed=1)
-    assert found.structured and found.engine == "leidenalg"
+    assert found.structured and found.engine == "igraph"
     assert [c.size for c in found.communities] == [8, 8, 8]
     assert len(found.cells()) == 3
     by_org = {next(iter(c.organisations)): c for c in found.communities}
@@ -63,12 +63,14 @@ def test_modularity_found_in_noise_is_not_reported_as_cells() -> None:
     assert not found.structured and found.cells() == []  # ... and they are not reported
 
 
-def test_igraph_engine_is_seeded_too_and_unknown_engine_is_refused() -> None:
+def test_leidenalg_engine_is_seeded_too_and_agrees_with_igraph() -> None:
     world = planted_world(organisations=3, brokers=2, decoys=2, benign=300, seed=5)
     net = build_network(world.edges, world.entities)
-    one = detect_communities(net, seed=3, engine="igraph", control_runs=0)
-    two = detect_communities(net, seed=3, engine="igraph", control_runs=0)
-    assert one.engine == "igraph" and one.membership == two.membership
+    one = detect_communities(net, seed=3, engine="leidenalg", control_runs=0)
+    two = detect_communities(net, seed=3, engine="leidenalg", control_runs=0)
+    assert one.engine == "leidenalg" and one.membership == two.membership
     assert one.control is None and one.structured
+    ours = detect_communities(net, seed=3, control_runs=0)
+    assert ours.modularity == pytest.approx(one.modularity, abs=0.02)
     with pytest.raises(ValueError, match="unknown Leiden engine 'louvain'"):
         leiden(net.graph, seed=0, engine="louvain")

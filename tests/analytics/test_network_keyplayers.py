@@ -40,9 +40,10 @@ def test_reasons_explain_the_place_and_the_decoy_is_called_peripheral() -> None:
     assert "shortest paths between core entities" in first.reasons[0]
     assert "4 of 4 contacts are core entities" in first.reasons
     decoy = next(p for p in ranking.players if p.id == "DECOY")
-    assert "busy but peripheral: only 1 of 61 contacts are core entities" in decoy.reasons
+    assert "busy but peripheral: only 1 of 61 contacts are core entities (score x0.07)" \
+        in decoy.reasons
     assert decoy.measures["degree"] == 61.0
-    assert set(first.percentiles) == {"betweenness", "reach", "engagement", "degree"}
+    assert set(first.percentiles) == {"betweenness", "reach", "degree"}
     assert ranking.to_dict()["players"][0]["id"] == "BROKER"  # JSON-able
 
 

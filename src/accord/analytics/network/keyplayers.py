@@ -8,15 +8,21 @@ paths and has the most contacts. So the ranking
    when given (and then ranks only the subjects and their contacts to
    ``depth`` hops), otherwise the network's 2-core (what remains after
    peeling dead-end contacts, who add degree and paths but no structure);
-2. combines *percentile ranks* (raw values differ by orders of magnitude) of
+2. averages the *percentile ranks* (raw values differ by orders of magnitude) of
 
    * betweenness between focus entities: through whom their shortest paths
      pass (brokers; lieutenants and leaders between cells);
    * reach: the mean inverse distance to the focus entities (a leader is one
      hop from the lieutenants and two from everyone);
-   * engagement: the share of the entity's ties, in the whole network, that
-     go to focus entities. A busy but peripheral entity has a large degree and
-     a tiny engagement, which is what keeps it down.
+
+3. scales that down for low *engagement*, the share of the entity's ties (in
+   the whole network) that go to focus entities: below ``ENGAGEMENT_FLOOR``
+   (a quarter) the score is multiplied by engagement / floor. A busy but
+   peripheral entity (a hundred ordinary contacts, one courier) has a tiny
+   engagement and drops; anyone with a quarter of their ties inside is left
+   alone. (Ranking engagement as a third percentile was tried and rejected:
+   most entities have engagement 1.0, so a leader with two outside contacts
+   fell to the bottom third; measured in docs/benchmarks/network.md.)
 
 Degree, PageRank, eigenvector and Burt's constraint are reported beside the
 score for the analyst but do not enter it. No structural measure can tell a
@@ -35,12 +41,14 @@ import numpy as np
 from accord.analytics.network import centrality as c
 from accord.analytics.network.graph import Network, investigative_subnetwork
 
+ENGAGEMENT_FLOOR = 0.25
+
 
 @dataclass(frozen=True)
 class KeyPlayer:
     id: str
     rank: int
-    score: float  # mean of the percentiles that enter the score, in (0, 1]
+    score: float  # mean percentile of betweenness and reach, scaled for low engagement
     measures: dict[str, float]
     percentiles: dict[str, float]
     reasons: tuple[str, ...]
@@ -113,9 +121,9 @@ def key_players(net: Network, *, subjects: Collection[str] | None = None, depth:
     deg = c.degree(net)
     full_deg = [deg[net.index(x)] for x in sub.ids] if sub is not net else deg
     share, hits = _engagement(net, sub, {net.index(x) for x in focus})
-    parts = {"betweenness": c.percentiles(btw.values), "reach": c.percentiles(reach),
-             "engagement": c.percentiles(share)}
-    score = np.mean(np.vstack(list(parts.values())), axis=0) if sub.n else np.zeros(0)
+    parts = {"betweenness": c.percentiles(btw.values), "reach": c.percentiles(reach)}
+    damp = np.minimum(1.0, np.asarray(share, dtype=float) / ENGAGEMENT_FLOOR)
+    score = (parts["betweenness"] + parts["reach"]) / 2 * damp if sub.n else np.zeros(0)
     # Rounded so that float noise in equal means does not decide between equals.
     order = sorted(range(sub.n), key=lambda v: (-round(float(score[v]), 9), sub.ids[v]))[:top]
     pr = c.pagerank(sub)
@@ -148,8 +156,10 @@ def _reasons(m: dict[str, float], p: dict[str, float], btw: c.Betweenness, n: in
                    f"{_top(p['betweenness'])} of {n}")
     out.append(f"reach {m['reach']:.2f} (mean 1/hops to the {basis}), {_top(p['reach'])}")
     deg, ties = int(m["degree"]), int(m["focus_ties"])
-    if p["degree"] > 0.8 and m["engagement"] < 0.25:
-        out.append(f"busy but peripheral: only {ties} of {deg} contacts are {basis}")
+    if m["engagement"] < ENGAGEMENT_FLOOR:
+        busy = "busy but peripheral: " if p["degree"] > 0.8 else ""
+        out.append(f"{busy}only {ties} of {deg} contacts are {basis} "
+                   f"(score x{m['engagement'] / ENGAGEMENT_FLOOR:.2f})")
     else:
         out.append(f"{ties} of {deg} contacts are {basis}")
     if 0 < m["constraint"] < 0.25:

@@ -23,9 +23,40 @@ from itertools import combinations
 
 from accord.analytics.network.graph import Edge
 from accord.domain.errors import InvalidValue
+from accord.domain.registry import Registry
 from accord.domain.statement import Statement
 
 EdgeSpecs = Mapping[str, tuple[str, str]]  # link schema -> (source property, target property)
+HOLDERS = {"Phone": "holder", "Account": "holder"}
+
+
+def edge_specs(registry: Registry, *, exclude: Iterable[str] = ("Membership",)) -> EdgeSpecs:
+    """(source, target) properties of every link schema that declares an ``edge``.
+
+    Membership is left out by default: it ties a person to an Organization
+    entity (a label an analyst assigned), which would make every organisation a
+    hub; use it as ``EntityInfo.organisation`` instead.
+    """
+    skip = set(exclude)
+    return {s.name: (s.edge.source, s.edge.target) for s in registry
+            if s.edge is not None and not s.abstract and s.name not in skip}
+
+
+def holders(statements: Iterable[Statement], *, props: Mapping[str, str] = HOLDERS,
+            canonical: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Map each phone or account to its holder's (canonical) id.
+
+    Merged into ``canonical`` for :func:`edges_from_statements`, calls between
+    lines and payments between accounts become ties between the people who
+    hold them. An item with several holders maps to the smallest holder id.
+    """
+    found: dict[str, str] = {}
+    for st in statements:
+        if props.get(st.schema) == st.prop:
+            holder = _canon(st.value, canonical)
+            if st.entity_id not in found or holder < found[st.entity_id]:
+                found[st.entity_id] = holder
+    return found
 
 
 def parse_partial_date(value: str, *, end: bool = False) -> date:
