@@ -112,3 +112,7 @@ def test_name_score_prefers_exact_tokens_and_full_coverage() -> None:
     assert name_score(["joaquin", "guzman"], "Joaquín Guzmán Loera") == 0.9
     assert 0 < name_score(["joaquin", "guzman"], "Хоакин Гусман") < 0.9
     assert name_score(["joaquin", "guzman"], "Joaquin Perez") == 0.0
+    assert name_score(["jorge", "hernandez"], "Хорхе Эрнандес") > 0
+    twice = ["jimenez", "jimenez", "elena"]
+    assert name_score(twice, "Elena Jiménez Jiménez") == 1.0
+    assert 0 < name_score(twice, "Elena Jiménez") < name_score(twice, "Elena Jiménez Jiménez")
