@@ -117,7 +117,8 @@ class Agreement:
         if not self.id or not self.title:
             raise InvalidValue("an agreement needs an id and a title", where=w)
         object.__setattr__(self, "parties", tuple(self.parties))
-        object.__setattr__(self, "clauses", tuple(self.clauses))
+        # clause order carries no meaning; sorted, equal agreements compare equal
+        object.__setattr__(self, "clauses", tuple(sorted(self.clauses, key=lambda c: c.id)))
         object.__setattr__(self, "valid_from", _utc(self.valid_from))
         object.__setattr__(self, "valid_until", _utc(self.valid_until))
         object.__setattr__(self, "signatures", MappingProxyType(dict(self.signatures)))
@@ -156,7 +157,7 @@ class Agreement:
             "valid_from": _iso(self.valid_from),
             "valid_until": _iso(self.valid_until),
             "external_reference": self.external_reference,
-            "clauses": [c.to_dict() for c in sorted(self.clauses, key=lambda c: c.id)],
+            "clauses": [c.to_dict() for c in self.clauses],
         }
 
     def signing_payload(self) -> bytes:
@@ -173,6 +174,7 @@ class Agreement:
     def to_dict(self) -> dict[str, Any]:
         out = self.content_dict()
         del out["kind"]
+        out["parties"] = list(self.parties)  # as written; only the signed form sorts them
         out["status"] = self.status.value
         out["signatures"] = dict(sorted(self.signatures.items()))
         if self.revocation:

@@ -9,8 +9,8 @@ does, numbers in ECMAScript's shortest round-trip form, UTF-8 output.
 Written here rather than taken from a library because the only JCS packages
 on PyPI are unmaintained; the rules fit in one screen. Beyond the RFC, values
 that cannot round-trip between implementations are refused instead of being
-silently altered: non-finite floats, integers outside the IEEE-754 safe range,
-lone surrogates, and non-string object keys.
+silently altered: non-finite floats, integers that an IEEE-754 double would
+change, lone surrogates, and non-string object keys.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from accord.domain.errors import InvalidValue
 
-# Integers beyond 2**53 lose precision in every ECMAScript (and most JSON) parser.
+# Above 2**53 not every integer is a double; ECMAScript parsers would round them.
 _SAFE_INT = 2**53 - 1
 
 
@@ -53,9 +53,12 @@ def _encode(value: Any, out: list[str], path: str) -> None:
     elif isinstance(value, str):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, int):
-        if abs(value) > _SAFE_INT:
-            raise InvalidValue(f"integer {value} is outside the safe range ±2**53", where=path)
-        out.append(str(value))
+        text = str(value)
+        # beyond 2**53 an integer survives only if its nearest double prints the same
+        if abs(value) > _SAFE_INT and (abs(value) > 1e308 or _number(float(value), path) != text):
+            raise InvalidValue(f"integer {value} does not survive a round trip through an "
+                               "IEEE-754 double", where=path)
+        out.append(text)
     elif isinstance(value, float):
         out.append(_number(value, path))
     elif isinstance(value, Mapping):
