@@ -71,3 +71,22 @@ def test_cooccurrence_ties_entities_named_in_one_report() -> None:
     assert e.start == date(2024, 5, 1) and e.nations == ("CO",)
     many = [_st(f"x{i}", "Person", "name", "X", report="big") for i in range(31)]
     assert cooccurrence_edges(many) == []
+
+
+def test_edge_specs_come_from_the_registry_and_holders_project_lines_onto_people() -> None:
+    from accord.analytics.network.statements import edge_specs, holders
+    from accord.domain.registry import load_registry
+
+    specs = edge_specs(load_registry())
+    assert specs["Communication"] == ("caller", "receiver")
+    assert specs["Transaction"] == ("payer", "beneficiary")
+    assert "Membership" not in specs and "Interval" not in specs
+    sts = [_st("ph1", "Phone", "holder", "co-juan"), _st("ph2", "Phone", "holder", "co-luis"),
+           _st("call", "Communication", "caller", "ph1"),
+           _st("call", "Communication", "receiver", "ph2"),
+           _st("call", "Communication", "receiver", "ph3")]
+    canonical = {"co-juan": "JUAN"}
+    lines = holders(sts, canonical=canonical)
+    assert lines == {"ph1": "JUAN", "ph2": "co-luis"}
+    edges = edges_from_statements(sts, specs, canonical={**canonical, **lines})
+    assert sorted((e.source, e.target) for e in edges) == [("JUAN", "co-luis"), ("JUAN", "ph3")]
