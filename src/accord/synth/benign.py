@@ -44,7 +44,7 @@ from accord.synth.writer import stamp
 
 # Share of a nation's background statements per activity (AIS is sized at world level),
 # and roughly how many statements one event costs once its entities are amortised.
-SHARES = {"cdr": 0.37, "fiu": 0.37, "registry": 0.04, "border": 0.02}
+SHARES = {"cdr": 0.46, "fiu": 0.46, "registry": 0.05, "border": 0.03}
 COST = {"cdr": 9.0, "fiu": 15.0, "registry": 22.0, "border": 9.0}
 REF_PREFIX = ("FAC", "INV", "REF", "OP")
 SECTORS = ("trade", "services", "industry", "logistics", "produce", "seafood")

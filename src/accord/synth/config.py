@@ -22,7 +22,9 @@ class ScalePreset:
 
 SCALES: dict[str, ScalePreset] = {
     "small": ScalePreset(3, 60, 12_000, 0.3, 120),
-    "medium": ScalePreset(6, 365, 1_000_000, 1.0, 30),
+    # Targets are what the background fills; crews' boats and the ordinary fishing
+    # fleet around them come on top, hence medium's lower figure.
+    "medium": ScalePreset(6, 365, 780_000, 1.0, 60),
     "large": ScalePreset(10, 365, 10_000_000, 1.0, 30),
 }
 

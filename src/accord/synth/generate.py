@@ -22,8 +22,8 @@ from accord.synth.world_build import build_world
 # over a year, and what one benign vessel or trade lane adds (calibrated on runs).
 ILLICIT_PER_ORG_YEAR = 9_000.0
 AIS_SHARE, LANE_SHARE = 0.22, 0.12
-STATEMENTS_PER_VESSEL_DAY = 50.0
-STATEMENTS_PER_LANE_DAY = 7.0
+STATEMENTS_PER_VESSEL_DAY = 80.0  # at a 30-minute AIS interval
+STATEMENTS_PER_LANE_DAY = 2.0
 
 
 @dataclass
