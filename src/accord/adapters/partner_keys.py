@@ -215,7 +215,7 @@ def _parse_key(raw: Any, where: str) -> PublicKey:
     if use not in _CURVE:
         raise InvalidValue(f"use {use!r} must be sig or enc", where=f"{where}.use")
     if raw.get("kty") != "OKP" or raw.get("crv") != _CURVE[use]:
-        raise InvalidValue(f"a {use} key must be OKP {_CURVE[use]}", where=where)
+        raise InvalidValue(f"a key with use {use} must be OKP {_CURVE[use]}", where=where)
     try:
         if len(b64url_decode(str(raw.get("x", "")), what="x")) != 32:
             raise CompactError("x must be 32 bytes")

@@ -43,7 +43,9 @@ class MemoryReplayCache:
         heapq.heappush(self._expiry, (expires_at, sender, message_id))
         return True
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Ids remembered now (a property, not ``__len__``: an empty cache must not be falsy)."""
         return len(self._seen)
 
     def _purge(self, now: datetime) -> None:
