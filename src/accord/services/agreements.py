@@ -54,22 +54,17 @@ class PolicyCache:
     def index(self, uow: UnitOfWork, *, me: str, own_keys: Callable[[], PublicKeys],
               now: datetime) -> PolicyIndex:
         """The agreements in force for ``me`` at ``now`` (signatures verified)."""
-        stamp = uow.agreements.fingerprint(status=AgreementStatus.ACTIVE)
-        agreements: list[Agreement] | None = None
-        if stamp:
-            agreements = uow.agreements.list(status=AgreementStatus.ACTIVE)
-            parties = sorted({p for a in agreements for p in a.parties})
-        else:
-            parties = []
-        keys: dict[str, PublicKeys | None] = {
-            p: own_keys() if p == me else uow.partners.keys_of(p) for p in parties}
-        key = (me, stamp, tuple((p, None if k is None else (k.fingerprint, k.revoked))
-                               for p, k in keys.items()))
+        stamp = (me, uow.agreements.fingerprint(status=AgreementStatus.ACTIVE),
+                 uow.partners.stamp())
         clock = time.monotonic()
         with self._lock:
-            found = self._entries.get(key)
+            found = self._entries.get(stamp)
             if found is not None and clock - found[0] < CACHE_SECONDS:
                 return found[1]
+        agreements = uow.agreements.list(status=AgreementStatus.ACTIVE) if stamp[1] else []
+        parties = sorted({p for a in agreements for p in a.parties})
+        keys: dict[str, PublicKeys | None] = {
+            p: own_keys() if p == me else uow.partners.keys_of(p) for p in parties}
 
         def keys_of(party: str) -> PublicKeys:
             k = keys.get(party)
@@ -77,10 +72,10 @@ class PolicyCache:
                 raise LookupError(party)
             return k
 
-        held = [a for a in agreements or [] if me in a.parties]
+        held = [a for a in agreements if me in a.parties]
         index = PolicyIndex(active_agreements(held, now, keys_of))
         with self._lock:
             if len(self._entries) > 64:
                 self._entries.clear()
-            self._entries[key] = (clock, index)
+            self._entries[stamp] = (clock, index)
         return index

@@ -24,7 +24,7 @@ the answer is one of
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from accord.adapters.compact import CompactError, header, split
 from accord.adapters.envelope import EnvelopeRefused, EnvelopeReplayed, open_envelope
 from accord.adapters.keys import NodeKeys
+from accord.adapters.partner_keys import PublicKeys
 from accord.adapters.receipts import ACCEPTED, DUPLICATE, REFUSED, sign_receipt
 from accord.adapters.store import Store, UnitOfWork
 from accord.adapters.store.codec import statement_pk
@@ -43,7 +44,7 @@ from accord.domain.decision import Outcome
 from accord.domain.errors import AccordError, InvalidValue
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
-from accord.domain.policy import decide_on_arrival
+from accord.domain.policy import PolicyIndex, decide_on_arrival
 from accord.domain.registry import Registry
 from accord.domain.release import MessageKind, Release
 from accord.domain.report import ReportContent, ReportStatus
@@ -105,27 +106,15 @@ class Receiver:
 
     def receive(self, envelopes: Sequence[str | bytes], *,
                 now: datetime | None = None) -> list[InboxResult]:
-        """Handle ``envelopes`` in order; one result each."""
-        results: list[InboxResult] = []
-        stopped: set[str | None] = set()
-        for token in envelopes:
-            sender, message_id = _claimed(token)
-            if sender in stopped:
-                results.append(InboxResult(SKIPPED, message_id, "earlier_refused",
-                                           "an earlier envelope of this sender was refused; "
-                                           "send again from there"))
-                continue
-            result = self.receive_one(token, now=now or datetime.now(UTC))
-            if result.status == REFUSED and result.reason in RETRYABLE:
-                stopped.add(sender)
-            results.append(result)
-        return results
+        """Handle ``envelopes`` in order, in one transaction; one result each.
 
-    def receive_one(self, token: str | bytes, *, now: datetime) -> InboxResult:
+        If the store fails, nothing of the batch is kept and every envelope is
+        answered ``inbox_unavailable`` (the sender sends them again).
+        """
         for attempt in (1, 2):
             try:
                 with self.store.unit_of_work() as uow:
-                    return self._receive(uow, token, now)
+                    return self._batch(uow, envelopes, now or datetime.now(UTC))
             except IntegrityError:
                 # the same message accepted concurrently (push and pull at once):
                 # the second look finds it and answers "duplicate"
@@ -134,18 +123,52 @@ class Receiver:
             except AccordError:
                 raise
             except Exception as exc:  # the store failed: nothing was kept, the sender retries
-                log.exception("inbox could not store an envelope")
-                return InboxResult(REFUSED, _claimed(token)[1], "inbox_unavailable",
-                                   f"{type(exc).__name__}; try again later")
+                log.exception("inbox could not store a batch")
+                return [InboxResult(REFUSED, _claimed(t)[1], "inbox_unavailable",
+                                    f"{type(exc).__name__}; try again later") for t in envelopes]
         raise AssertionError("unreachable")
 
+    def _batch(self, uow: UnitOfWork, envelopes: Sequence[str | bytes],
+               now: datetime) -> list[InboxResult]:
+        results: list[InboxResult] = []
+        stopped: set[str | None] = set()
+        pinned: dict[str, PublicKeys | None] = {}
+
+        def keys_of(node_id: str) -> PublicKeys | None:
+            if node_id not in pinned:
+                pinned[node_id] = uow.partners.keys_of(node_id)
+            return pinned[node_id]
+
+        indices: list[PolicyIndex] = []
+
+        def policy() -> PolicyIndex:  # the agreements in force, looked up once per batch
+            if not indices:
+                indices.append(self.cache.index(uow, me=self.me, own_keys=lambda: self.own,
+                                                now=now))
+            return indices[0]
+
+        for token in envelopes:
+            sender, message_id = _claimed(token)
+            if sender in stopped:
+                results.append(InboxResult(SKIPPED, message_id, "earlier_refused",
+                                           "an earlier envelope of this sender was refused; "
+                                           "send again from there"))
+                continue
+            result = self._receive(uow, token, now, keys_of, policy)
+            if result.status == REFUSED and result.reason in RETRYABLE:
+                stopped.add(sender)
+            results.append(result)
+        return results
+
     # -- one envelope, inside its transaction ----------------------------------------
-    def _receive(self, uow: UnitOfWork, token: str | bytes, now: datetime) -> InboxResult:
+    def _receive(self, uow: UnitOfWork, token: str | bytes, now: datetime,
+                 keys_of: Callable[[str], PublicKeys | None],
+                 policy: Callable[[], PolicyIndex]) -> InboxResult:
         sender, message_id = _claimed(token)
         try:
             opened = open_envelope(
                 token, my_keys=self.keys, my_id=self.me,
-                sender_public_keys_lookup=uow.partners.keys_of, replay_cache=uow.replay_cache,
+                sender_public_keys_lookup=keys_of, replay_cache=uow.replay_cache,
                 now=now, max_age=timedelta(seconds=self.settings.freshness_seconds),
                 max_bytes=self.settings.max_envelope_bytes)
         except EnvelopeReplayed as exc:
@@ -158,7 +181,8 @@ class Receiver:
             return again
         try:
             release = Release.from_body(opened.payload, sender=opened.sender)
-            index = self._apply(uow, opened.sender, opened.message_id, release, now)
+            index = self._apply(uow, opened.sender, opened.message_id, release, now,
+                                policy)
         except _Refuse as refusal:
             return self._refused(uow, opened.sender, opened.message_id, True, refusal.reason,
                                  refusal.detail, now)
@@ -209,7 +233,7 @@ class Receiver:
         return InboxResult(REFUSED, message_id, reason, detail, receipt)
 
     def _apply(self, uow: UnitOfWork, sender: str, message_id: str, release: Release,
-               now: datetime) -> int | None:
+               now: datetime, policy: Callable[[], PolicyIndex]) -> int | None:
         """Check the message against our own agreements and keep what it carries."""
         held = uow.inbox.held(release.report_id)
         stored = uow.reports.get(release.report_id)
@@ -217,7 +241,7 @@ class Receiver:
             raise _Refuse("report_id_conflict", f"this node already holds a report "
                           f"{release.report_id!r} that did not come from {sender}")
         if release.kind is MessageKind.RELEASE:
-            self._store_release(uow, sender, release, held, now)
+            self._store_release(uow, sender, release, held, now, policy())
         elif held is not None and stored is not None and held.version <= release.version:
             if release.kind is MessageKind.RETRACTION and not stored.retracted:
                 uow.reports.replace(replace(stored, status=ReportStatus.RETRACTED,
@@ -235,9 +259,8 @@ class Receiver:
         return indices[0] if indices else None
 
     def _store_release(self, uow: UnitOfWork, sender: str, release: Release,
-                       held: HeldReport | None, now: datetime) -> None:
+                       held: HeldReport | None, now: datetime, index: PolicyIndex) -> None:
         assert release.content is not None
-        index = self.cache.index(uow, me=self.me, own_keys=lambda: self.own, now=now)
         decision = decide_on_arrival(release.content, sender=sender, me=self.me,
                                      agreements=index, purpose=release.purpose, now=now,
                                      my_country=self.country)
@@ -277,7 +300,7 @@ def keep_release(uow: UnitOfWork, registry: Registry, content: ReportContent, *,
     writer.add(statements, retracted=report.retracted)
     writer.flush()
     uow.inbox.hold(HeldReport(report.id, sender, agreement_id, clause_id, report.version, now,
-                              now + timedelta(days=retention_days)))
+                              now + timedelta(days=retention_days)), new=held is None)
 
 
 def _claimed(token: str | bytes) -> tuple[str | None, str | None]:

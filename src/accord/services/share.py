@@ -89,18 +89,21 @@ class ShareHandler:
         if not partners:
             return []
         index = self.cache.index(uow, me=self.me, own_keys=self.own_keys, now=now)
-        queued: list[Queued] = []
+        if not any(index.are_partners(self.me, p.node_id) for p in partners) and all(
+                c.change is ReportChange.CREATED for c in changes):
+            return []  # no agreement with anyone, and nobody can hold these reports yet
+        queue: list[_Message] = []
         entries: list[LedgerEntry] = []
         for change in changes:
             report = uow.reports.get(change.report_id)
             if report is None:
                 continue
-            holders = _holders(uow.outbox.for_report(report.id))
+            # a report just created cannot have been sent to anyone yet
+            holders = (set() if change.change is ReportChange.CREATED
+                       else _holders(uow.outbox.for_report(report.id)))
             if change.change is ReportChange.RETRACTED or report.retracted:
-                for partner in partners:
-                    if partner.node_id in holders:
-                        queued.append(self._queue(uow, partner, report, MessageKind.RETRACTION,
-                                                  now=now))
+                queue += [_Message(p, report, MessageKind.RETRACTION) for p in partners
+                          if p.node_id in holders]
                 continue
             content = ReportContent(report, tuple(uow.statements.for_report(report.id)))
             for partner in partners:
@@ -111,17 +114,49 @@ class ShareHandler:
                                   sender=self.me, now=now, recipient_country=partner.country)
                 entries.append(_decided(report, decision, now))
                 if decision.outcome is Outcome.ALLOW:
-                    queued.append(self._queue(uow, partner, report, MessageKind.RELEASE,
-                                              decision=decision, now=now))
+                    queue.append(_Message(partner, report, MessageKind.RELEASE, decision))
                 elif held:
-                    queued.append(self._queue(uow, partner, report, MessageKind.WITHDRAWAL,
-                                              decision=decision, now=now))
+                    queue.append(_Message(partner, report, MessageKind.WITHDRAWAL, decision))
         acts.record(uow, entries)
+        return self._enqueue(uow, queue, now)
+
+    def _enqueue(self, uow: UnitOfWork, queue: list[_Message], now: datetime) -> list[Queued]:
+        """Number the messages per partner (one UPDATE each) and insert them at once."""
+        numbered = [m for m in queue if not m.held]
+        first: dict[str, int] = {}
+        for node_id in sorted({m.partner.node_id for m in numbered}):
+            count = sum(1 for m in numbered if m.partner.node_id == node_id)
+            first[node_id] = uow.partners.take_seqs(node_id, count)
+        rows: list[dict[str, object]] = []
+        queued: list[Queued] = []
+        for message in queue:
+            seq = None
+            if not message.held:
+                seq = first[message.partner.node_id]
+                first[message.partner.node_id] += 1
+            row = message.row(seq, now)
+            rows.append(row)
+            queued.append(Queued(message.partner.node_id, message.kind, message.report.id,
+                                 str(row["message_id"]), message.held))
+        uow.outbox.add_many(rows)
         return queued
 
-    def _queue(self, uow: UnitOfWork, partner: Partner, report: Report, kind: MessageKind, *,
-               now: datetime, decision: Decision | None = None) -> Queued:
-        held = bool(kind is MessageKind.RELEASE and decision and decision.needs_approval)
+
+@dataclass(frozen=True)
+class _Message:
+    partner: Partner
+    report: Report
+    kind: MessageKind
+    decision: Decision | None = None
+
+    @property
+    def held(self) -> bool:
+        """A release that a supervisor must approve first (four-eyes)."""
+        return bool(self.kind is MessageKind.RELEASE and self.decision
+                    and self.decision.needs_approval)
+
+    def row(self, seq: int | None, now: datetime) -> dict[str, object]:
+        decision, report, kind = self.decision, self.report, self.kind
         release = Release(
             kind, 1, report.id, report.version,
             agreement_id=decision.agreement_id if decision else None,
@@ -130,15 +165,11 @@ class ShareHandler:
             content=decision.projection if kind is MessageKind.RELEASE and decision else None,
             reason=decision.reason_code if kind is MessageKind.WITHDRAWAL and decision else "")
         body = release.to_body()
-        del body["seq"]  # numbered when it is queued for sending
-        message_id = uuid.uuid4().hex
-        uow.outbox.add(partner=partner.node_id,
-                       seq=None if held else uow.partners.next_seq(partner.node_id),
-                       message_id=message_id, kind=kind.value, report_id=report.id,
-                       report_version=report.version, agreement_id=release.agreement_id,
-                       clause_id=release.clause_id, body=dumps(body),
-                       state=HELD if held else PENDING, now=now)
-        return Queued(partner.node_id, kind, report.id, message_id, held)
+        del body["seq"]  # the number travels with the envelope (it is known at send time)
+        return {"partner": self.partner.node_id, "seq": seq, "message_id": uuid.uuid4().hex,
+                "kind": kind.value, "report_id": report.id, "report_version": report.version,
+                "agreement_id": release.agreement_id, "clause_id": release.clause_id,
+                "body": dumps(body), "state": HELD if self.held else PENDING, "created": now}
 
 
 def _holders(history: list[OutboxMessage]) -> set[str]:

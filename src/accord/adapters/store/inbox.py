@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -151,19 +151,21 @@ class InboxRepository:
 
     # -- reports held for partners ---------------------------------------------------
     def held(self, report_id: str) -> HeldReport | None:
-        row = self.session.get(ReceivedReportRow, report_id)
+        row = self.session.scalars(select(ReceivedReportRow).where(
+            ReceivedReportRow.report_id == report_id)).first()
         return None if row is None else _held(row)
 
-    def hold(self, report: HeldReport) -> None:
-        row = self.session.get(ReceivedReportRow, report.report_id)
-        if row is None:
-            row = ReceivedReportRow(report_id=report.report_id)
-            self.session.add(row)
-        row.sender, row.agreement_id, row.clause_id = (report.sender, report.agreement_id,
-                                                       report.clause_id)
-        row.version, row.received, row.retain_until = (report.version, report.received,
-                                                       report.retain_until)
-        self.session.flush()
+    def hold(self, report: HeldReport, *, new: bool) -> None:
+        """Record (``new``) or renew the hold on a received report."""
+        values = {"sender": report.sender, "agreement_id": report.agreement_id,
+                  "clause_id": report.clause_id, "version": report.version,
+                  "received": report.received, "retain_until": report.retain_until}
+        if new:
+            self.session.execute(insert(ReceivedReportRow),
+                                 [{"report_id": report.report_id, **values}])
+        else:
+            self.session.execute(update(ReceivedReportRow).where(
+                ReceivedReportRow.report_id == report.report_id).values(**values))
 
     def expired(self, now: datetime, *, limit: int = 500) -> list[HeldReport]:
         stmt = (select(ReceivedReportRow).where(ReceivedReportRow.retain_until <= now)
@@ -187,15 +189,15 @@ class SqlReplayCache:
 
     def remember(self, sender: str, message_id: str, *, now: datetime,
                  expires_at: datetime) -> bool:
-        self.session.execute(delete(ReplayRow).where(
-            ReplayRow.sender == sender, ReplayRow.message_id == message_id,
-            ReplayRow.expires < now))
+        # one statement: insert, or take over an entry that has expired; a live
+        # entry is left alone and nothing is counted (a replay)
         dialect = self.session.get_bind().dialect.name
         values = {"sender": sender, "message_id": message_id, "expires": expires_at}
-        if dialect == "postgresql":
-            stmt: Any = postgresql.insert(ReplayRow).values(values).on_conflict_do_nothing()
-        else:
-            stmt = sqlite.insert(ReplayRow).values(values).on_conflict_do_nothing()
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        stmt = module.insert(ReplayRow).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ReplayRow.sender, ReplayRow.message_id],
+            set_={"expires": stmt.excluded.expires}, where=ReplayRow.expires < now)
         return bool(getattr(self.session.execute(stmt), "rowcount", 0))
 
     def purge(self, now: datetime) -> int:

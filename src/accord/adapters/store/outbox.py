@@ -75,12 +75,18 @@ class OutboxRepository:
     def add(self, *, partner: str, seq: int | None, message_id: str, kind: str, report_id: str,
             report_version: int, agreement_id: str | None, clause_id: str | None, body: str,
             state: str, now: datetime) -> None:
-        self.session.execute(insert(OutboxRow), [{
+        self.add_many([{
             "partner": partner, "seq": seq, "message_id": message_id, "kind": kind,
             "report_id": report_id, "report_version": report_version,
             "agreement_id": agreement_id, "clause_id": clause_id, "body": body, "state": state,
-            "created": now, "delivered": None, "attempts": 0, "reason": None, "detail": "",
-        }])
+            "created": now}])
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert messages given as dicts with ``add``'s keyword names."""
+        if rows:
+            self.session.execute(insert(OutboxRow), [
+                {**row, "delivered": None, "attempts": 0, "reason": None, "detail": ""}
+                for row in rows])
 
     def get(self, message_id: str) -> OutboxMessage | None:
         row = self.session.scalars(select(OutboxRow).where(

@@ -118,14 +118,19 @@ class PartnerRepository:
                              .values(status=status, updated=now))
 
     def next_seq(self, node_id: str) -> int:
-        """Take the next message sequence number for ``node_id``.
+        """Take the next message sequence number for ``node_id``."""
+        return self.take_seqs(node_id, 1)
+
+    def take_seqs(self, node_id: str, count: int) -> int:
+        """Take ``count`` consecutive sequence numbers for ``node_id``; the first of them.
 
         The UPDATE locks the partner's row until commit, so messages to one
         partner get their numbers in commit order (on PostgreSQL too).
         """
-        return int(self.session.execute(
-            text("UPDATE partners SET out_seq = out_seq + 1 WHERE node_id = :n "
-                 "RETURNING out_seq"), {"n": node_id}).scalar_one())
+        last = int(self.session.execute(
+            text("UPDATE partners SET out_seq = out_seq + :k WHERE node_id = :n "
+                 "RETURNING out_seq"), {"n": node_id, "k": count}).scalar_one())
+        return last - count + 1
 
     def delivery_failed(self, node_id: str, *, retry_at: datetime, error: str) -> int:
         """Count a failed delivery; returns how many in a row have failed."""
@@ -144,6 +149,12 @@ class PartnerRepository:
     def set_feed_cursor(self, node_id: str, cursor: int) -> None:
         self.session.execute(update(PartnerRow).where(PartnerRow.node_id == node_id)
                              .values(feed_cursor=cursor))
+
+    def stamp(self) -> tuple[tuple[str, str, str], ...]:
+        """(node id, status, last change) of every partner: changes when keys change."""
+        stmt = select(PartnerRow.node_id, PartnerRow.status, PartnerRow.updated).order_by(
+            PartnerRow.node_id)
+        return tuple((n, s, str(u)) for n, s, u in self.session.execute(stmt))
 
     def keys_of(self, node_id: str) -> PublicKeys | None:
         """The pinned keys of an active partner (None for unknown or removed ones)."""
