@@ -6,7 +6,8 @@ Three messages, all opaque bytes (serialised protobufs):
   with the asker's secret key, ``H(x)^a``. The owner learns how many there are.
 * **setup** (owner → asker): the owner's items blinded with its key, ``H(y)^b``,
   packed in a Golomb-compressed set with false-positive rate ``fpr`` over
-  ``max_client_items`` probes. Padded with random dummies to a size bucket so
+  ``max_client_items`` probes (sets of up to ``RAW_UP_TO`` items are sent as
+  the blinded points themselves). Padded with random dummies to a size bucket so
   that it tells the asker only roughly how many items the owner holds.
 * **response** (owner → asker): the request re-blinded with the owner's key,
   ``H(x)^ab``, in request order when the owner allows ``reveal`` and shuffled
@@ -38,6 +39,7 @@ from accord.domain.errors import InvalidValue
 KEY_BYTES = 32
 POINT_BYTES = 33  # a compressed P-256 point
 DEFAULT_FPR = 1e-9
+RAW_UP_TO = 1024
 # Dummies cannot collide with real items, which always start with a kind prefix.
 _PAD_PREFIX = "\x00pad:"
 
@@ -136,8 +138,10 @@ class OpenMinedPsi:
         if self.pad:
             padded += [_PAD_PREFIX + secrets.token_hex(16)
                        for _ in range(padded_size(len(padded)) - len(padded))]
-        setup = server.CreateSetupMessage(self.fpr, max_client_items, padded,
-                                          _psi.DataStructure.GCS)
+        # Small sets go raw (33 bytes an item, no false positives): openmined-psi 2.0.6
+        # fails to build a Golomb-compressed set of <= 256 items for >= 10^5 probes.
+        structure = _psi.DataStructure.RAW if len(padded) <= RAW_UP_TO else _psi.DataStructure.GCS
+        setup = server.CreateSetupMessage(self.fpr, max_client_items, padded, structure)
         return bytes(setup.SerializeToString())
 
     def respond(self, request: bytes, *, key: bytes, reveal: bool) -> bytes:
