@@ -67,7 +67,9 @@ def build_schemes(world: World, count: int) -> None:
         org = world.orgs[orgs[i % len(orgs)]]
         zone = _zone(world, org.home, rng)
         scheme = Scheme(f"L{i + 1:02d}", typology, org.id, [], [], currency=CURRENCY[zone[0]])
-        start = world.at(rng.uniform(0.05, 0.8) * world.days * 24).replace(microsecond=0)
+        # Every scheme runs its course (at most ~4 weeks) inside the period.
+        start = world.at(rng.uniform(0.05, 0.95) * (world.days - 28) * 24).replace(
+            microsecond=0)
         _BUILDERS[typology](world, scheme, zone, start, rng)
         world.schemes.append(scheme)
 

@@ -174,13 +174,16 @@ def offshore(lat: float, lon: float, rng: random.Random, lo_km: float,
 
 def plan_trip(world: World, org: str, zone: str, mother: Vessel, receiver: Vessel,
               depart: float, rng: random.Random) -> tuple[Event, Event, list[Leg], list[Leg]]:
-    """One trip: the rendezvous and dark-gap events and both vessels' legs for it."""
+    """One trip: the rendezvous and dark-gap events and both vessels' legs for it
+    (the caller adds the events to the world if it keeps the trip)."""
     centre, spread, _, _ = ZONES[zone]
     meet_at = centre
-    for _ in range(30):  # somewhere in the zone that a participating nation watches
+    for _ in range(60):  # somewhere in the zone that a participating nation watches,
+        # far enough inside its coverage that the drift does not carry them out of it
         candidate = offset(centre[0], centre[1], rng.uniform(-spread, spread) * 0.5,
                            rng.uniform(-spread, spread) * 0.5)
-        if any(covered(n, candidate[0], candidate[1]) for n in world.nations):
+        if any(all(covered(n, candidate[0] + dy, candidate[1] + dx)
+                   for dy in (-0.25, 0.25) for dx in (-0.25, 0.25)) for n in world.nations):
             meet_at = candidate
             break
     assert mother.home and receiver.home
@@ -207,10 +210,8 @@ def plan_trip(world: World, org: str, zone: str, mother: Vessel, receiver: Vesse
     r_legs.extend(sail_path(dark.end, [dark_to, (r_port.lat, r_port.lon)], r_speed))
     rdv = Event(f"E{len(world.events) + 1:03d}", "rendezvous", [mother.id, receiver.id],
                 arrive, arrive + hours, meet_at[0], meet_at[1], org=org)
-    world.events.append(rdv)
-    gap = Event(f"E{len(world.events) + 1:03d}", "dark_gap", [receiver.id], dark.start,
+    gap = Event(f"E{len(world.events) + 2:03d}", "dark_gap", [receiver.id], dark.start,
                 dark.end, meet_at[0], meet_at[1], dark_to[0], dark_to[1], org=org)
-    world.events.append(gap)
     return rdv, gap, m_legs, r_legs
 
 

@@ -42,7 +42,9 @@ class Episode:
 @dataclass
 class Mention:
     written: WrittenName
-    forced: bool = False  # a variant forced so that nations spell a key player differently
+    # Not drawn at the variant rate: a second mention (always spelled otherwise) or a
+    # key player's spelling forced to differ from the other nations'.
+    forced: bool = False
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _names(world: World, plans: dict[str, NationPlan], knobs: Knobs) -> None:
                 rng = stream(world.seed, "name", code, pid, slot)
                 if slot == 1 and rng.random() < 0.5 and person.alias:
                     alias = WrittenName(person.alias, ("alias_only",), None, None, None)
-                    plan.names[(pid, slot)] = Mention(alias)
+                    plan.names[(pid, slot)] = Mention(alias, forced=True)
                     continue
                 varied = slot == 1 or rng.random() < knobs.variant_rate
                 written = write_person(person.name, habits, rng, varied=varied,
@@ -126,9 +128,12 @@ def _names(world: World, plans: dict[str, NationPlan], knobs: Knobs) -> None:
         texts = {plans[c].names[(pid, 0)].written.text for c in holders}
         if len(holders) >= 2 and len(texts) < 2:
             code = holders[-1]
-            rng = stream(world.seed, "name-forced", code, pid)
-            written = write_person(person.name, NATIONS[code].habits, rng, varied=True,
-                                   noise=knobs.noise)
+            for attempt in range(50):
+                rng = stream(world.seed, "name-forced", code, pid, attempt)
+                written = write_person(person.name, NATIONS[code].habits, rng, varied=True,
+                                       noise=knobs.noise)
+                if written.text not in texts:
+                    break
             plans[code].names[(pid, 0)] = Mention(written, forced=True)
 
 

@@ -51,7 +51,8 @@ FRONT_TERMS = ("cash in advance", "prepaid in cash", "cash in advance")
 
 
 def candidate_routes(origin: str, destination: str) -> list[list[str]]:
-    """Port sequences (loading, transit?, discharge) the liner services allow."""
+    """Port sequences (loading, transit?, discharge) the liner services allow: each
+    foreign port called at in between can be the declared transit, or none."""
     out: list[list[str]] = []
     for service in SERVICES:
         loop = list(service) * 2
@@ -65,7 +66,8 @@ def candidate_routes(origin: str, destination: str) -> list[list[str]]:
                     continue
                 between = [p for p in loop[i + 1:j]
                            if PORTS[p].country not in (origin, destination)]
-                out.append([pol, *between[-1:], pod])
+                out.append([pol, pod])
+                out.extend([pol, via, pod] for via in between)
     uniq: list[list[str]] = []
     for r in out:
         if r not in uniq:
@@ -97,8 +99,9 @@ def build_pipelines(world: World, rate: float) -> None:
 def _container_pipeline(world: World, supplier: Organisation, buyer: Organisation,
                         rng: random.Random, rate: float) -> None:
     routes = candidate_routes(supplier.home, buyer.home)
-    if not routes:
-        routes = [r for o in ("CO", "EC") for r in candidate_routes(o, buyer.home)]
+    if len(routes) < 3:  # suppliers also ship from their neighbour's ports
+        routes += [r for o in ("CO", "EC") if o != supplier.home
+                   for r in candidate_routes(o, buyer.home)]
     if not routes:
         return
     rng.shuffle(routes)
@@ -107,6 +110,7 @@ def _container_pipeline(world: World, supplier: Organisation, buyer: Organisatio
     t = rng.uniform(2, every)
     k = 0
     first_seizure = rng.randrange(2, 4)
+    burnt: list[list[str]] = []  # routes that lost a load: avoided while others remain
     while t < world.days - 10:
         shipment = _shipment(world, supplier, buyer, current, t, rng)
         k += 1
@@ -115,7 +119,9 @@ def _container_pipeline(world: World, supplier: Organisation, buyer: Organisatio
             if seizure is not None:
                 current.end = seizure.time.date()
                 current.ended_by = seizure.id
-                others = [r for r in routes if r != current.ports] or routes
+                burnt.append(current.ports)
+                others = ([r for r in routes if r not in burnt]
+                          or [r for r in routes if r != current.ports] or routes)
                 current = _new_route(world, buyer, rng.choice(others), seizure.time.date())
         t += every * rng.uniform(0.7, 1.3)
 
@@ -217,6 +223,9 @@ def _sea_pipeline(world: World, supplier: Organisation, buyer: Organisation, zon
     n = 0
     while t < horizon - 6 * 24:
         rdv, gap, m_legs, r_legs = plan_trip(world, buyer.id, zone, mother, receiver, t, rng)
+        if gap.end > horizon - 24 or m_legs[-1].end > horizon:
+            break  # the trip would end after the period: nobody sees it, so none planted
+        world.events += [rdv, gap]
         n += 1
         trips[mother.id].append(m_legs)
         if n == 2:
