@@ -30,7 +30,7 @@ from accord.synth.banking import (
 from accord.synth.identifiers import plate
 from accord.synth.laundering import PURPOSES, RATE
 from accord.synth.names import write_person
-from accord.synth.names_data import ALIASES_ES
+from accord.synth.names_data import ALIASES_BY_LANGUAGE
 from accord.synth.nations import NATIONS
 from accord.synth.observe import EARLY, EARLY_SHARE
 from accord.synth.organisations import make_company
@@ -106,8 +106,7 @@ class Background:
         person = make_person(f"b{j}", culture, self.code, rng, today=self.world.start,
                              min_age=18, max_age=85, illicit=False)
         if rng.random() < 0.04:
-            person.alias = rng.choice(("El Flaco", "El Gordo", "El Mono", "La Tía", "Caballo",
-                                       "El Negro", "El Profe", "Chatarra"))
+            person.alias = rng.choice(ALIASES_BY_LANGUAGE[nation.language])
         return person
 
     def person(self, j: int, *, lead: bool = False) -> str:
@@ -119,7 +118,7 @@ class Background:
         def build(rng: random.Random) -> dict[str, list[str]]:
             person = self.resident(j)
             if lead and person.alias is None and rng.random() < 0.6:
-                person.alias = rng.choice(ALIASES_ES)
+                person.alias = rng.choice(ALIASES_BY_LANGUAGE[view.lang])
             varied = rng.random() < view.knobs.variant_rate
             written = write_person(person.name, view.nation.habits, rng, varied=varied,
                                    noise=view.knobs.noise)

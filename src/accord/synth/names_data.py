@@ -177,6 +177,11 @@ ALIASES_ES = [
     "La Güera", "El Negro", "El Chamo", "El Viejo", "Cuñado", "El Patrón", "La Señora",
     "El Capi", "El Marinero", "El Abogado", "Pelusa", "Chatarra", "El Mudo", "Compadre",
 ]
+ALIASES_EN = ["Big Mike", "Tiny", "Ghost", "Smiley", "Doc", "Lefty", "Shorty", "Cuz", "Boss",
+              "Slim", "Flaco", "Chino"]
+ALIASES_NL = ["De Kaaskop", "Snelle", "De Dikke", "Turbo", "Tante", "De Dokter", "Kleine",
+              "De Boer", "Spook", "Mocro"]
+ALIASES_BY_LANGUAGE = {"es": ALIASES_ES, "en": ALIASES_EN, "nl": ALIASES_NL}
 ALIASES_FOREIGN = {"slavic": "El Ruso", "chinese": "El Chino", "arabic": "El Turco",
                    "albanian": "El Albanés", "anglo": "El Gringo", "dutch": "El Holandés"}
 

@@ -110,6 +110,10 @@ def _members(world: World, org: Organisation, rng: random.Random) -> None:
 
 
 def _alias(culture: str, rng: random.Random) -> str:
+    if culture == "dutch":
+        return rng.choice(nd.ALIASES_NL)
+    if culture == "anglo":
+        return rng.choice(nd.ALIASES_EN)
     if culture in nd.ALIASES_FOREIGN and rng.random() < 0.5:
         return nd.ALIASES_FOREIGN[culture]
     return rng.choice(nd.ALIASES_ES)
