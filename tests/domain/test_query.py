@@ -20,6 +20,7 @@ from accord.domain.query import (
     prepare_registry,
     read_counts,
     read_hits,
+    resolve_hit,
     resolve_reference,
 )
 from accord.domain.ratelimit import BucketPolicy, RateLimited, RateLimiter
@@ -164,3 +165,13 @@ def test_bad_wire_bodies_name_the_field() -> None:
         HitQuery.from_dict({"query_id": "q", "request": ""})
     with pytest.raises(InvalidValue, match="nothing to ask about"):
         ask(ENGINE, "phone", [], query_id="q")
+
+
+def test_follow_up_resolution_is_charged_like_a_query() -> None:
+    reg = registry()
+    lim = limiter(capacity=1)
+    [(item, _, ref)] = exchange(phones("+57 300 100 0003"), reg, lim)
+    with pytest.raises(RateLimited, match="1 items asked, 0 left"):
+        resolve_hit(reg, ref, OWNER_H0, partner="mx", limiter=lim)
+    lim.clock = lambda: NOW + timedelta(days=1)
+    assert resolve_hit(reg, ref, OWNER_H0, partner="mx", limiter=lim) == item

@@ -275,6 +275,20 @@ def resolve_reference(reference_key: bytes, ref: str, candidates: Iterable[str])
     return None
 
 
+def resolve_hit(
+    registry: PreparedRegistry, ref: str, candidates: Iterable[str], *,
+    partner: str, limiter: Limiter,
+) -> str | None:
+    """``resolve_reference`` for a partner's follow-up, charged to its bucket.
+
+    The asker holds the reference key, so it could make a reference for any item
+    and use follow-ups as a membership test; charging each resolution like one
+    asked item keeps that no cheaper than a query.
+    """
+    require(limiter, partner, registry.rate_kind, 1)
+    return resolve_reference(registry.reference_key, ref, candidates)
+
+
 # -- helpers --------------------------------------------------------------------
 
 
