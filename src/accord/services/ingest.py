@@ -39,6 +39,7 @@ __all__ = ["ImportResult", "Progress", "export_jsonl", "import_files"]
 #: ``progress(bytes_done, bytes_total)``; both passes count, so total is twice the input size.
 Progress = Callable[[int, int], None]
 MAX_PROBLEMS = 50
+ANALYZE_AFTER = 10_000  # new statements after which PostgreSQL's statistics are refreshed
 _PROGRESS_STEP = 1 << 20
 
 
@@ -137,6 +138,8 @@ def import_files(
                         writer.add_prepared(entry.payload)
                     meter.advance(1, entry.file, entry.end)
                 writer.flush()
+                if counts.statements_new >= ANALYZE_AFTER:
+                    uow.statements.analyze()
             finally:
                 rejects.close()
     finally:

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from accord.adapters.store.bulk import insert_rows
+
 _PLAIN = re.compile(r"^[a-z0-9]+$")
 
 
@@ -65,23 +67,13 @@ class SearchIndex:
     def add_names(self, rows: Sequence[tuple[int, str]]) -> None:
         """Index name keys: ``(statement pk, index_text(keys))`` pairs."""
         params = [(pk, keys) for pk, keys in rows if keys]
-        if not params:
-            return
-        conn = self.session.connection()
-        if self.postgres:
-            sql = "INSERT INTO search_names (statement_pk, keys) VALUES (%s, %s)"
-        else:
-            sql = "INSERT INTO search_names (rowid, keys) VALUES (?, ?)"
-        conn.exec_driver_sql(sql, params)
+        key = "statement_pk" if self.postgres else "rowid"
+        insert_rows(self.session.connection(), "search_names", (key, "keys"), params)
 
     def add_identifiers(self, rows: Sequence[tuple[int, str]]) -> None:
         """Index identifier keys: ``(statement pk, key)`` pairs."""
-        if not rows:
-            return
-        mark = "%s" if self.postgres else "?"
-        self.session.connection().exec_driver_sql(
-            f"INSERT INTO search_identifiers (statement_pk, key) VALUES ({mark}, {mark})",
-            list(rows))
+        insert_rows(self.session.connection(), "search_identifiers", ("statement_pk", "key"),
+                    rows)
 
     def names(self, groups: Sequence[Iterable[str]], *, limit: int,
               schemata: Iterable[str] | None = None,

@@ -15,10 +15,12 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
 
+from accord.adapters.store.bulk import insert_rows
 from accord.adapters.store.codec import (
     from_store,
     grading_from_json,
@@ -93,20 +95,15 @@ class StatementRepository:
     def insert(self, rows: Sequence[Row]) -> None:
         """Insert rows made by ``statement_row`` (their ids must be new).
 
-        Goes straight to the driver's ``executemany``: bulk import spends its
-        time here, and SQLAlchemy's per-row parameter processing would double it.
+        Goes straight to the driver (``bulk.insert_rows``): bulk import spends
+        its time here.
         """
         if not rows:
             return
         conn = self.session.connection()
         if conn.dialect.name == "sqlite":
-            marks = ", ".join("?" * len(COLUMNS))
-            params: list[Row] = [_sqlite_row(row) for row in rows]
-        else:
-            marks = ", ".join(["%s"] * len(COLUMNS))
-            params = list(rows)
-        conn.exec_driver_sql(
-            f"INSERT INTO statements ({', '.join(COLUMNS)}) VALUES ({marks})", params)
+            rows = [_sqlite_row(row) for row in rows]
+        insert_rows(conn, "statements", COLUMNS, rows)
 
     def update_states(self, rows: Sequence[Row]) -> None:
         """Overwrite markings, grading, original value, times and retraction of known rows."""
@@ -134,6 +131,16 @@ class StatementRepository:
         result = self.session.execute(
             update(_TABLE).where(_TABLE.c.report_id == report_id).values(retracted=retracted))
         return cast(CursorResult[Any], result).rowcount
+
+    def analyze(self) -> None:
+        """Refresh PostgreSQL's planner statistics after a bulk load (no-op on SQLite).
+
+        Until autovacuum gets to it, the planner believes a freshly filled table
+        is empty and scans it whole for every ``IN (...)`` lookup.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            for table in ("statements", "search_names", "search_identifiers"):
+                self.session.execute(text(f"ANALYZE {table}"))
 
     # -- reads ----------------------------------------------------------------
     def states(self, pks: Iterable[int]) -> dict[int, StoredState]:
