@@ -67,6 +67,15 @@ def test_no_message_carries_an_item_or_its_unsalted_hash() -> None:
         assert bare not in setup and bare not in response
 
 
+def test_large_setups_are_compressed_and_carry_no_item_either() -> None:
+    server = [f"phone:+5731{i:08d}" for i in range(1100)]  # above RAW_UP_TO: a GCS
+    found, _, setup, response = run(server[::100] + ["phone:+10000000000"], server)
+    assert found == list(range(11))
+    assert len(setup) < 1100 * 16  # compressed, not 33-byte points
+    for item in server:
+        assert not _leaks(setup, item) and not _leaks(response, item)
+
+
 def test_the_request_reveals_only_its_size() -> None:
     engine = OpenMinedPsi()
     _, first = engine.request(PHONES[:30], reveal=True)
