@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, inspect
+from sqlalchemy import Engine, delete, insert, inspect
 
 from accord.adapters.ledger import LeafFilter, LedgerError, LedgerStore, create_ledger_tables
-from accord.adapters.ledger.tables import TILE_STRIDE, head, metadata
-from accord.adapters.ledger.tree import LeafRow
+from accord.adapters.ledger.tables import TILE_STRIDE, head, leaf_index, metadata
+from accord.adapters.ledger.tree import INDEXED, LeafRow, LedgerTree, index_columns
 from accord.adapters.store import Store
 from accord.adapters.store.engine import create_store_engine
 from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf
@@ -84,13 +84,44 @@ def test_leaves_carry_their_index_and_can_be_searched(engine: Engine) -> None:
         assert tree.leaf(99) is None
         assert [r.index for r in tree.leaves(3, 6)] == [3, 4, 5]
         assert [r.index for r in tree.leaves(0, None, chunk=4)] == list(range(12))
-        assert [r.index for r in tree.search(LeafFilter(actor="user1"))] == [1, 4, 7, 10]
-        assert [r.index for r in tree.search(LeafFilter(agreement="AG-1"))] == [10, 11]
-        assert [r.index for r in tree.search(LeafFilter(action="material.read"))] == [11]
-        assert [r.index for r in tree.search(LeafFilter(since=T0 + timedelta(seconds=9)))] \
-            == [9, 10, 11]
-        assert [r.index for r in tree.search(LeafFilter(after_index=5, limit=2))] == [6, 7]
-        assert tree.search(LeafFilter(subject="R-4"))[0].at == "2026-03-04T10:00:04.000000Z"
+        # Not indexed, partly indexed (the rest read from the leaves), fully indexed:
+        # the auditor sees the same answers.
+        for indexed in (0, 7, 12):
+            if indexed:
+                conn.execute(delete(leaf_index))
+                _index_up_to(tree, indexed)
+            assert tree.indexed_size() == indexed
+            assert [r.index for r in tree.search(LeafFilter(actor="user1"))] == [1, 4, 7, 10]
+            assert [r.index for r in tree.search(LeafFilter(agreement="AG-1"))] == [10, 11]
+            assert [r.index for r in tree.search(LeafFilter(action="material.read"))] == [11]
+            assert [r.index for r in tree.search(
+                LeafFilter(since=T0 + timedelta(seconds=9)))] == [9, 10, 11]
+            assert [r.index for r in tree.search(LeafFilter(after_index=5, limit=2))] == [6, 7]
+            assert [r.index for r in tree.search(LeafFilter(actor="user1", limit=3))] \
+                == [1, 4, 7]
+            (found,) = tree.search(LeafFilter(subject="R-4"))
+            assert decode_leaf(found.data)[1].at == T0 + timedelta(seconds=4)
+
+
+def _index_up_to(tree: LedgerTree, stop: int) -> None:
+    rows = [(r.index, *index_columns(r.data)) for r in tree.leaves(0, stop)]
+    tree.conn.execute(insert(leaf_index), [dict(zip(("idx", *INDEXED), row, strict=True))
+                                           for row in rows])
+
+
+def test_the_auditor_index_catches_up_in_batches(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        tree.append([entry(i) for i in range(25)])
+        assert tree.indexed_size() == 0
+        assert tree.index_pending(chunk=10) == 25
+        assert tree.index_pending() == 0
+        tree.append([entry(25, agreement="AG-9")])
+        assert tree.index_pending() == 1
+        assert tree.index_rows(24, 30) == {
+            24: ("2026-03-04T10:00:24.000000Z", "user0", "report.created", "R-24", None, None),
+            25: ("2026-03-04T10:00:25.000000Z", "user1", "report.created", "R-25", "AG-9",
+                 None)}
 
 
 def test_a_missing_head_or_misnumbered_rows_are_refused(engine: Engine) -> None:

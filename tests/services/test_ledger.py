@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, delete, insert, select, text, update
 
 from accord.adapters.ledger import LeafFilter, LedgerStore, create_ledger_tables
-from accord.adapters.ledger.tables import checkpoints, head, leaves, tiles
+from accord.adapters.ledger.tables import checkpoints, head, leaf_index, leaves, tiles
 from accord.adapters.ledger.tree import LeafRow
 from accord.adapters.store.engine import create_store_engine
 from accord.domain.checkpoint import Checkpoint, SignedCheckpoint
@@ -237,10 +237,11 @@ def rewrite_consistently(co: Engine, index: int, subject: str) -> None:
     _, entry = decode_leaf(old.data)
     forged = LedgerEntry(entry.action, actor=entry.actor, subject=subject, at=entry.at)
     rows[index] = LeafRow.of(forged, index)
-    exec_(co, delete(tiles), delete(leaves), update(head).values(size=0))
+    exec_(co, delete(tiles), delete(leaves), delete(leaf_index), update(head).values(size=0))
     with unit(co) as uow:
         first = uow.ledger.tree.reserve(len(rows))
         uow.ledger.tree.write(first, rows)
+        uow.ledger.tree.index_pending()
 
 
 def swap(co: Engine, i: int, j: int) -> None:
@@ -257,8 +258,10 @@ def edit_data(co: Engine, i: int) -> None:
 
 def edit_data_and_hash(co: Engine, i: int) -> None:
     data = leaf_row(co, i).data.replace(b"R-", b"X-")
-    exec_(co, update(leaves).where(leaves.c.idx == i).values(
-        data=data, leaf_hash=leaf_hash(data), subject=decode_leaf(data)[1].subject))
+    exec_(co, update(leaves).where(leaves.c.idx == i).values(data=data,
+                                                              leaf_hash=leaf_hash(data)),
+          update(leaf_index).where(leaf_index.c.idx == i).values(
+              subject=decode_leaf(data)[1].subject))
 
 
 def insert_leaf(co: Engine, i: int) -> None:
@@ -281,14 +284,16 @@ def strip_cosignature(co: Engine, size: int) -> None:
 TAMPERING: list[tuple[str, Callable[[Engine], None], int | None, str]] = [
     ("change a leaf's data", lambda e: edit_data(e, 23), 23, "leaf"),
     ("change data and hash", lambda e: edit_data_and_hash(e, 23), 16, "tiles"),
-    ("change a query column", lambda e: exec_(e, update(leaves).where(leaves.c.idx == 30)
-                                              .values(actor="nobody")), 30, "leaf"),
+    ("change the auditor's index", lambda e: exec_(e, update(leaf_index).where(
+        leaf_index.c.idx == 30).values(actor="nobody")), 30, "index"),
+    ("delete a row of the auditor's index", lambda e: exec_(e, delete(leaf_index).where(
+        leaf_index.c.idx == 31)), 31, "index"),
     ("delete a leaf", lambda e: exec_(e, delete(leaves).where(leaves.c.idx == 12)), 12,
      "missing"),
     ("delete the last leaf", lambda e: exec_(e, delete(leaves).where(leaves.c.idx == 105)),
      105, "missing"),
     ("swap two leaves", lambda e: swap(e, 5, 60), 5, "leaf"),
-    ("insert a leaf", lambda e: insert_leaf(e, 50), 50, "leaf"),
+    ("insert a leaf", lambda e: insert_leaf(e, 50), 50, "index"),  # and "leaf" at 51
     ("append a leaf behind the head", lambda e: exec_(e, insert(leaves).values(
         LeafRow.of(act(7), 106).values())), 106, "extra"),
     ("rewrite consistently", lambda e: rewrite_consistently(e, 7, "forged"), 0, "checkpoint"),

@@ -3,8 +3,11 @@
 ``verify_all`` reads every leaf once, in index order, and checks that
 
 - indices run 0, 1, 2, ... up to the head size with no gap or extra row;
-- each leaf's data is canonical JSON that names its own index, its stored
-  hash is the hash of its data, and the query columns match the data;
+- each leaf's data is canonical JSON that names its own index and its stored
+  hash is the hash of its data;
+- the auditor's index (``ledger_index``) has a row for every leaf it claims to
+  cover, each agreeing with the leaf's data, and none beyond the log (an
+  altered or deleted row could hide an act from a filtered view);
 - every stored tile (cached subtree hash) equals the recomputed one;
 - every stored checkpoint is signed by the node, its co-signatures by known
   witnesses verify, and its root is the recomputed root at its size;
@@ -24,18 +27,19 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 
 from accord.adapters.ledger.notes import StoredCheckpoint
 from accord.adapters.ledger.tables import TILE_STRIDE
-from accord.adapters.ledger.tree import LeafRow
+from accord.adapters.ledger.tree import INDEXED, LeafRow
 from accord.domain.checkpoint import SignedCheckpoint
 from accord.domain.errors import AccordError
 from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf
 from accord.domain.merkle import fold, leaf_hash, node_hash
 from accord.domain.signed_note import NoteVerifier
-from accord.services.ledger_ports import LedgerUnitOfWork
+from accord.services.ledger_ports import LedgerUnitOfWork, TreePort
 
 MAX_PROBLEMS = 100
 CHUNK = 20_000
@@ -99,7 +103,7 @@ def verify_all(uow: LedgerUnitOfWork, node_key: NoteVerifier,
     report = VerifyReport(size=tree.size())
     stored = uow.ledger.checkpoints.all()
     roots = _check_checkpoints(stored, report, node_key, witnesses)
-    walk = _Walk(report, roots)
+    walk = _Walk(report, roots, tree)
     for n, row in enumerate(tree.leaves(0, report.size, CHUNK), 1):
         walk.leaf(row)
         if n % CHUNK == 0:
@@ -108,6 +112,11 @@ def verify_all(uow: LedgerUnitOfWork, node_key: NoteVerifier,
     if walk.count < report.size:
         report.add(LedgerProblem("missing", f"leaves {walk.count}..{report.size - 1} are "
                                  "missing", walk.count))
+    indexed = tree.indexed_size()
+    if indexed > report.size:
+        report.add(LedgerProblem("index", f"the auditor's index has rows up to leaf "
+                                 f"{indexed - 1}, beyond the log's size {report.size}",
+                                 report.size))
     extra = tree.count_from(report.size)
     if extra:
         report.add(LedgerProblem("extra", f"{extra} leaf row(s) at or beyond the head size "
@@ -177,9 +186,13 @@ def _check_checkpoints(stored: list[StoredCheckpoint], report: VerifyReport,
 class _Walk:
     """Streams leaves: checks each, keeps the compact range for roots and tiles."""
 
-    def __init__(self, report: VerifyReport, roots: dict[int, bytes]) -> None:
+    def __init__(self, report: VerifyReport, roots: dict[int, bytes], tree: TreePort) -> None:
         self.report = report
         self.roots = roots
+        self.tree = tree
+        self.indexed = tree.indexed_size()
+        self.window = (0, 0)  # the range of index rows held in ``self.index``
+        self.index: dict[int, tuple[Any, ...]] = {}
         self.last_good = 0  # size of the last checkpoint whose root matched
         self.count = 0
         self.stack: list[tuple[int, bytes]] = []  # (level, hash) of the perfect peaks
@@ -220,19 +233,29 @@ class _Walk:
             at = min(index, claimed) if isinstance(claimed, int) else index
             self.report.add(LedgerProblem("leaf", f"leaf {index} says it is leaf {claimed} "
                                           "(moved, inserted or deleted leaves)", at))
-        for name, stored in (("at", row.at), ("actor", row.actor), ("action", row.action),
-                             ("subject", row.subject), ("agreement", row.agreement),
-                             ("partner", row.partner)):
-            actual = raw.get(name, "" if name == "subject" else None)
-            if stored != actual:
-                self.report.add(LedgerProblem("leaf", f"leaf {index}: column {name} "
-                                              f"({stored}) differs from the leaf ({actual})",
-                                              index))
+        if index < self.indexed:
+            self._check_index(index, raw)
         if raw.get("action") in _BOOKKEEPING:
             try:
                 self.signed.append((index, decode_leaf(row.data, where=f"leaf {index}")[1]))
             except AccordError as exc:
                 self.report.add(LedgerProblem("leaf", str(exc), index))
+
+    def _check_index(self, index: int, raw: dict[str, Any]) -> None:
+        if not self.window[0] <= index < self.window[1]:
+            self.window = (index, index + CHUNK)
+            self.index = self.tree.index_rows(*self.window)
+        stored = self.index.get(index)
+        if stored is None:
+            self.report.add(LedgerProblem("index", f"leaf {index} is missing from the "
+                                          "auditor's index", index))
+            return
+        for name, value in zip(INDEXED, stored, strict=True):
+            actual = raw.get(name, "" if name == "subject" else None)
+            if value != actual:
+                self.report.add(LedgerProblem("index", f"leaf {index}: the auditor's index "
+                                              f"says {name} {value!r}, the leaf {actual!r}",
+                                              index))
 
     def _push(self, h: bytes) -> None:
         level, index = 0, self.count

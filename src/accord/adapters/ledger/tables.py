@@ -1,12 +1,16 @@
 """The ledger's tables, on their own ``MetaData`` (the store's models do not own them).
 
-- ``ledger_leaves``: one row per leaf: its index, data (canonical JSON, see
-  ``accord.domain.ledger_entry``), leaf hash, and copies of who / what / when /
-  agreement for the auditor's queries (``verify_all`` checks the copies
-  against the data, so they cannot be altered unnoticed). ``at`` is the leaf's
-  own UTC text (fixed width, so it sorts as time). No secondary indexes: they
-  would double the cost of every append, and the auditor's filtered reads
-  scan the clustered table in index order, a few million rows a second.
+- ``ledger_leaves``: one row per leaf and nothing else: its index, data
+  (canonical JSON, see ``accord.domain.ledger_entry``) and leaf hash. This is
+  the row every act writes, so it is kept as narrow as pymerkle's.
+- ``ledger_index``: the auditor's query columns (time, who, what, subject,
+  agreement, partner) copied from the leaves, with secondary indexes on actor,
+  action and agreement. It is a *derived* index, filled in batches when a
+  checkpoint is signed (``LedgerTree.index_pending``) rather than on every
+  append: the leaves after it are few and ``search`` reads them directly.
+  ``verify_all`` checks every row against its leaf, so an altered or deleted
+  row (which could hide an act from a filtered view) is caught. ``at`` is the
+  leaf's own UTC text (fixed width, so it sorts as time).
 - ``ledger_tiles``: hashes of perfect subtrees at levels ``TILE_STRIDE``,
   ``2 * TILE_STRIDE``, ... (level 0 is the leaf hash column). Any subtree
   hash is then at most ``2**(TILE_STRIDE - 1)`` rows away, so a proof at 10M
@@ -25,6 +29,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -51,12 +56,21 @@ leaves = Table(
     Column("idx", _Index, primary_key=True, autoincrement=False),
     Column("leaf_hash", LargeBinary(32), nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+leaf_index = Table(
+    "ledger_index", metadata,
+    Column("idx", _Index, primary_key=True, autoincrement=False),
     Column("at", String(27), nullable=False),
     Column("actor", String(500), nullable=False),
     Column("action", String(40), nullable=False),
     Column("subject", String(500), nullable=False, default=""),
     Column("agreement", String(500)),
     Column("partner", String(500)),
+    # On SQLite an index carries the rowid (idx); PostgreSQL needs it spelled out.
+    Index("ledger_index_actor", "actor", "idx"),
+    Index("ledger_index_action", "action", "idx"),
+    Index("ledger_index_agreement", "agreement", "idx"),
 )
 
 tiles = Table(

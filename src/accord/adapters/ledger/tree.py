@@ -9,20 +9,25 @@ write lock on SQLite. A second writer waits there until the first commits and
 then reads the new size, so two transactions never write the same index — and
 if one somehow did, the leaf primary key would refuse it. A fork is impossible.
 
-Tiles (see ``tables``) are updated in the same append: new leaves complete
-at most a few perfect subtrees per stored level, computed from the
-incomplete right edge (the "frontier", < 16 rows per level) and the new
-hashes, so an append costs O(batch + log n) rows.
+An append writes the narrow leaf rows ``(idx, leaf_hash, data)`` with one
+``executemany`` and the tiles they complete (see ``tables``) with another:
+the tiles come from the incomplete right edge (the "frontier", < 16 rows per
+level) and the new hashes, folded in one pass per level, so an append costs
+O(batch + log n) rows. The auditor's query columns are not written here; they
+are derived in batches by ``index_pending`` (at checkpoint time), and
+``search`` reads the few leaves after the index straight from their data.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Row, func, select, update
 
 from accord.adapters.ledger.tables import (
@@ -31,37 +36,46 @@ from accord.adapters.ledger.tables import (
     TILE_WIDTH,
     LedgerError,
     head,
+    leaf_index,
     leaves,
     tiles,
 )
 from accord.domain.ledger_entry import LedgerEntry, encode_leaf_at, format_time
-from accord.domain.merkle import Node, leaf_hash, perfect_root, range_hashes
+from accord.domain.merkle import (
+    LEAF_PREFIX,
+    NODE_PREFIX,
+    Node,
+    leaf_hash,
+    perfect_root,
+    range_hashes,
+)
+
+INDEXED = ("at", "actor", "action", "subject", "agreement", "partner")
+"""The auditor's query columns of ``ledger_index``, in table order after ``idx``."""
 
 
 @dataclass(frozen=True)
 class LeafRow:
-    """A stored leaf: the data and its hash, and the copied columns for queries."""
+    """A stored leaf: its index, hash and data (the canonical JSON of the entry)."""
 
     index: int
     leaf_hash: bytes
     data: bytes
-    at: str  # the leaf's own time text, e.g. 2026-03-04T10:00:00.000000Z
-    actor: str
-    action: str
-    subject: str = ""
-    agreement: str | None = None
-    partner: str | None = None
 
     @classmethod
     def of(cls, entry: LedgerEntry, index: int) -> LeafRow:
-        data, at = encode_leaf_at(entry, index)
-        return cls(index, leaf_hash(data), data, at, entry.actor, entry.action.value,
-                   entry.subject, entry.agreement, entry.partner)
+        data = encode_leaf_at(entry, index)[0]
+        return cls(index, leaf_hash(data), data)
 
     def values(self) -> dict[str, object]:
-        return {"idx": self.index, "leaf_hash": self.leaf_hash, "data": self.data,
-                "at": self.at, "actor": self.actor, "action": self.action,
-                "subject": self.subject, "agreement": self.agreement, "partner": self.partner}
+        return {"idx": self.index, "leaf_hash": self.leaf_hash, "data": self.data}
+
+
+def index_columns(data: bytes) -> tuple[Any, ...]:
+    """The query columns ``INDEXED`` of a leaf, read from its data (raises on bad JSON)."""
+    raw = orjson.loads(data)
+    return (raw.get("at"), raw.get("actor"), raw.get("action"), raw.get("subject", ""),
+            raw.get("agreement"), raw.get("partner"))
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,15 @@ class LeafFilter:
     since: datetime | None = None
     after_index: int = -1
     limit: int = 100
+
+    def matches(self, columns: tuple[Any, ...], since: str | None) -> bool:
+        """Whether a leaf with these ``INDEXED`` columns passes (``since`` pre-formatted)."""
+        at, actor, action, subject, agreement, _partner = columns
+        return ((self.actor is None or actor == self.actor)
+                and (self.action is None or action == self.action)
+                and (self.agreement is None or agreement == self.agreement)
+                and (self.subject is None or subject == self.subject)
+                and (since is None or at >= since))
 
 
 class LedgerTree:
@@ -90,11 +113,11 @@ class LedgerTree:
         if not entries:
             return self.size()
         first = self.reserve(len(entries))
+        sha, prefix, encode = hashlib.sha256, LEAF_PREFIX, encode_leaf_at  # hot loop
         rows = []
-        for index, entry in enumerate(entries, first):
-            data, at = encode_leaf_at(entry, index)
-            rows.append((index, leaf_hash(data), data, at, entry.actor, entry.action.value,
-                         entry.subject, entry.agreement, entry.partner))
+        for index_, entry in enumerate(entries, first):
+            data = encode(entry, index_)[0]
+            rows.append((index_, sha(prefix + data).digest(), data))
         self._insert(first, rows)
         return first
 
@@ -120,24 +143,21 @@ class LedgerTree:
         if any(row.index != first + i for i, row in enumerate(rows)):
             raise LedgerError("leaf indices must follow on from the claimed first index",
                               where=f"ledger append at {first}")
-        self._insert(first, [(r.index, r.leaf_hash, r.data, r.at, r.actor, r.action, r.subject,
-                              r.agreement, r.partner) for r in rows])
+        self._insert(first, [(r.index, r.leaf_hash, r.data) for r in rows])
 
-    def _insert(self, first: int, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, first: int, rows: list[tuple[int, bytes, bytes]]) -> None:
         # Raw executemany with tuples: SQLAlchemy's per-row parameter handling would
         # cost more than the inserts themselves (see docs/benchmarks/ledger.md).
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        mark = self._mark
         self.conn.exec_driver_sql(
-            "INSERT INTO ledger_leaves (idx, leaf_hash, data, at, actor, action, subject, "
-            f"agreement, partner) VALUES ({', '.join([mark] * 9)})", rows)
+            f"INSERT INTO ledger_leaves (idx, leaf_hash, data) VALUES ({mark}, {mark}, {mark})",
+            rows)
         new_tiles: list[tuple[int, int, bytes]] = []
         level, hashes = 0, [r[1] for r in rows]
         while hashes:
             had = first >> level  # nodes at this level before the append
             start = had & ~(TILE_WIDTH - 1)
-            run = self._level_hashes(level, start, had) + hashes
-            parents = [perfect_root(run[i:i + TILE_WIDTH])
-                       for i in range(0, len(run) - TILE_WIDTH + 1, TILE_WIDTH)]
+            parents = _tile_roots(self._level_hashes(level, start, had) + hashes)
             level += TILE_STRIDE
             base = start >> TILE_STRIDE
             new_tiles.extend((level, base + i, h) for i, h in enumerate(parents))
@@ -146,6 +166,42 @@ class LedgerTree:
             self.conn.exec_driver_sql(
                 f"INSERT INTO ledger_tiles (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
                 new_tiles)
+
+    @property
+    def _mark(self) -> str:
+        return "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+
+    # -- the auditor's index -------------------------------------------------------
+
+    def indexed_size(self) -> int:
+        """How many leaves (from index 0) the auditor's index covers."""
+        found = self.conn.execute(select(func.max(leaf_index.c.idx))).scalar()
+        return 0 if found is None else int(found) + 1
+
+    def index_pending(self, chunk: int = 20_000) -> int:
+        """Copy the query columns of every leaf not yet indexed; returns how many.
+
+        Run in a write transaction (``ledger.checkpoint`` does, under the head lock).
+        """
+        start, stop, done = self.indexed_size(), self.size(), 0
+        mark = self._mark
+        sql = (f"INSERT INTO ledger_index (idx, {', '.join(INDEXED)}) "
+               f"VALUES ({', '.join([mark] * (len(INDEXED) + 1))})")
+        while start < stop:
+            rows = [(row.index, *index_columns(row.data))
+                    for row in self.leaves(start, min(stop, start + chunk), chunk)]
+            if not rows:
+                break
+            self.conn.exec_driver_sql(sql, rows)
+            done += len(rows)
+            start = rows[-1][0] + 1
+        return done
+
+    def index_rows(self, start: int, stop: int) -> dict[int, tuple[Any, ...]]:
+        """Stored index rows with ``start <= idx < stop``: ``idx -> INDEXED`` columns."""
+        ix = leaf_index.c
+        rows = self.conn.execute(select(leaf_index).where(ix.idx >= start, ix.idx < stop))
+        return {int(r[0]): tuple(r[1:]) for r in rows}
 
     # -- reading -------------------------------------------------------------------
 
@@ -200,17 +256,29 @@ class LedgerTree:
             after = rows[-1].idx
 
     def search(self, where: LeafFilter) -> list[LeafRow]:
-        """Leaves matching ``where``, oldest first, after ``where.after_index``."""
-        query = select(leaves).where(leaves.c.idx > where.after_index)
-        for column, value in ((leaves.c.actor, where.actor), (leaves.c.action, where.action),
-                              (leaves.c.agreement, where.agreement),
-                              (leaves.c.subject, where.subject)):
-            if value is not None:
-                query = query.where(column == value)
-        if where.since is not None:
-            query = query.where(leaves.c.at >= format_time(where.since))
-        rows = self.conn.execute(query.order_by(leaves.c.idx).limit(where.limit)).all()
-        return [_leaf(row) for row in rows]
+        """Leaves matching ``where``, oldest first, after ``where.after_index``: from the
+        auditor's index where it reaches, then from the data of the leaves after it."""
+        found: list[LeafRow] = []
+        indexed = self.indexed_size()
+        since = None if where.since is None else format_time(where.since)
+        if where.after_index + 1 < indexed:
+            ix = leaf_index.c
+            query = (select(leaves).join(leaf_index, ix.idx == leaves.c.idx)
+                     .where(ix.idx > where.after_index))
+            for column, value in ((ix.actor, where.actor), (ix.action, where.action),
+                                  (ix.agreement, where.agreement), (ix.subject, where.subject)):
+                if value is not None:
+                    query = query.where(column == value)
+            if since is not None:
+                query = query.where(ix.at >= since)
+            rows = self.conn.execute(query.order_by(ix.idx).limit(where.limit)).all()
+            found = [_leaf(row) for row in rows]
+        for row in self.leaves(max(indexed, where.after_index + 1)):
+            if len(found) >= where.limit:
+                break
+            if where.matches(index_columns(row.data), since):
+                found.append(row)
+        return found
 
     def tiles(self, level: int, start: int, stop: int) -> dict[int, bytes]:
         """Stored tiles at ``level`` with ``start <= index < stop``."""
@@ -242,7 +310,7 @@ class LedgerTree:
     def _ranges(self, wanted: Mapping[int, list[tuple[int, int]]]) -> dict[tuple[int, int], bytes]:
         # Raw SQL: building SQLAlchemy expressions for ~10 ranges costs more than
         # running the query, and proofs must stay well under a millisecond.
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        mark = self._mark
         parts: list[str] = []
         params: list[int] = []
         for level, spans in wanted.items():
@@ -272,7 +340,17 @@ def _merge(spans: list[tuple[int, int]], gap: int = TILE_WIDTH) -> list[tuple[in
     return merged
 
 
+def _tile_roots(run: list[bytes]) -> list[bytes]:
+    """Roots of the complete ``TILE_WIDTH``-wide tiles in ``run`` (which starts on a tile
+    boundary), folded level by level across the whole run: one list pass per level."""
+    sha, prefix = hashlib.sha256, NODE_PREFIX
+    level = run[:len(run) - len(run) % TILE_WIDTH]
+    for _ in range(TILE_STRIDE):
+        level = [sha(prefix + level[i] + level[i + 1]).digest()
+                 for i in range(0, len(level), 2)]
+    return level
+
+
 def _leaf(row: Row[Any]) -> LeafRow:
     r = row._mapping
-    return LeafRow(int(r["idx"]), bytes(r["leaf_hash"]), bytes(r["data"]), str(r["at"]),
-                   r["actor"], r["action"], r["subject"], r["agreement"], r["partner"])
+    return LeafRow(int(r["idx"]), bytes(r["leaf_hash"]), bytes(r["data"]))
