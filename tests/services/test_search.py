@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 
-from accord.adapters.store import Store
+from accord.adapters.store import Store, open_store
 from accord.domain.errors import InvalidValue, SchemaError
 from accord.domain.registry import Registry, load_registry
 from accord.services.ingest import import_files
@@ -38,14 +40,33 @@ def registry() -> Registry:
     return load_registry()
 
 
-@pytest.fixture
-def loaded(store: Store, registry: Registry, tmp_path: Path) -> Store:
-    path = tmp_path / "in.jsonl"
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           registry: Registry) -> Iterator[Store]:
+    """One loaded store per database for the whole module (searches do not write)."""
+    tmp = tmp_path_factory.mktemp("search")
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'accord.db'}"
+    else:
+        base = str(request.getfixturevalue("postgres_base_url")).replace(
+            "postgresql+psycopg://", "postgresql://")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema},public"
+    store = open_store(url)
+    path = tmp / "in.jsonl"
     path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in LINES),
                     encoding="utf-8")
     import_files(store, [path], origin="CO", registry=registry)
     retract_report(store, "R2", reason="source withdrawn")
-    return store
+    yield store
+    store.close()
+    if schema is not None:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def ids(store: Store, query: str, **kwargs: object) -> list[str]:
