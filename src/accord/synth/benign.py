@@ -85,10 +85,11 @@ class Background:
         days = self.world.days
         self.per_day = {k: budget * share / COST[k] / days for k, share in SHARES.items()}
         self._accounts: dict[tuple[str, int], AccountNumber] = {}
+        self._phone_texts: dict[int, str] = {}
         self.currency = CURRENCY.get(self.code, "USD")
         self.threshold = THRESHOLDS.get(self.currency, 10_000)
-        self.lanes = [lane for lane in self.world.lanes
-                      if self.code in (lane_country(lane, 0), lane_country(lane, 1))]
+        self.exports = [lane for lane in self.world.lanes if lane_country(lane, 0) == self.code]
+        self.imports = [lane for lane in self.world.lanes if lane_country(lane, 1) == self.code]
         self.targets = sorted(p for p in view.plan.targets
                               if self.world.people[p].residence == self.code)
         # False leads: innocent residents profiled or named by informants, in proportion
@@ -138,8 +139,12 @@ class Background:
     # -- phones and accounts --------------------------------------------------------------
 
     def phone_text(self, j: int) -> str:
-        number = self.view.book.benign(self.code, j)
-        return number.written(self.view.phone_style(self.code, "b", j))
+        text = self._phone_texts.get(j)
+        if text is None:
+            number = self.view.book.benign(self.code, j)
+            text = number.written(self.view.phone_style(self.code, "b", j))
+            self._phone_texts[j] = text
+        return text
 
     def phone(self, j: int) -> str:
         view = self.view
@@ -334,13 +339,12 @@ class Background:
 
     def lane_shipments(self, day: int) -> list[Record]:
         out: list[Record] = []
-        for lane in self.lanes:
-            if lane_country(lane, 0) == self.code:
-                for ship in lane_departures(self.world, lane, day):
-                    out.append((ship.depart, "bship", (ship, "export")))
-            if lane_country(lane, 1) == self.code:
-                for ship in lane_departures(self.world, lane, day - lane.transit_days):
-                    out.append((ship.arrive, "bship", (ship, "import")))
+        for lane in self.exports:
+            for ship in lane_departures(self.world, lane, day):
+                out.append((ship.depart, "bship", (ship, "export")))
+        for lane in self.imports:
+            for ship in lane_departures(self.world, lane, day - lane.transit_days):
+                out.append((ship.arrive, "bship", (ship, "import")))
         return out
 
     def registrations(self, day: int) -> list[Record]:

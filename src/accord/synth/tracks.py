@@ -50,13 +50,15 @@ def end_of(legs: list[Leg]) -> float:
     return legs[-1].end if legs else 0.0
 
 
-def position(leg: Leg, t: float, phase: float) -> tuple[float, float, float, float]:
+def position(leg: Leg, t: float, phase: float,
+             course: float | None = None) -> tuple[float, float, float, float]:
     """(lat, lon, speed knots, course degrees) on ``leg`` at hour ``t``."""
     if leg.kind in ("sail", "dark"):
         f = (t - leg.start) / max(1e-9, leg.end - leg.start)
         lat = leg.a[0] + (leg.b[0] - leg.a[0]) * f
         lon = leg.a[1] + (leg.b[1] - leg.a[1]) * f
-        course = bearing(leg.a[0], leg.a[1], leg.b[0], leg.b[1])
+        if course is None:
+            course = bearing(leg.a[0], leg.a[1], leg.b[0], leg.b[1])
         wobble = 0.4 * math.sin(t * 1.7 + phase)
         return lat, lon, max(0.0, leg.speed + wobble), (course + 2 * wobble) % 360
     if leg.kind == "loiter":
@@ -87,8 +89,10 @@ def sample(legs: list[Leg], t_from: float, t_to: float, interval_h: float, phase
         lo, hi = max(leg.start, t_from), min(leg.end, t_to)
         k = math.ceil((lo - shift) / interval_h)
         t = k * interval_h + shift
+        heading = (bearing(leg.a[0], leg.a[1], leg.b[0], leg.b[1]) if leg.kind == "sail"
+                   else None)
         while t < hi:
-            lat, lon, speed, course = position(leg, t, phase)
+            lat, lon, speed, course = position(leg, t, phase, heading)
             yield t, lat, lon, speed, course
             t += interval_h
 

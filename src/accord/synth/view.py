@@ -78,6 +78,7 @@ class NationView:
         self.partners = [n for n in world.nations if n != nation.code]
         self.kind = ""
         self.occupation_rate = 0.25
+        self._phone_texts: dict[str, str] = {}
         self._overrides = stream(world.seed, "overrides", self.code)
 
     # -- reports --------------------------------------------------------------------------
@@ -295,5 +296,9 @@ class NationView:
         return self.pick(styles, "phone-style", *labels)
 
     def phone_text(self, phid: str) -> str:
-        phone = self.world.phones[phid]
-        return phone.number.written(self.phone_style(phone.number.country, phid))
+        text = self._phone_texts.get(phid)
+        if text is None:
+            phone = self.world.phones[phid]
+            text = phone.number.written(self.phone_style(phone.number.country, phid))
+            self._phone_texts[phid] = text
+        return text

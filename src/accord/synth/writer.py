@@ -20,7 +20,7 @@ from accord.synth.nations import Nation
 
 def stamp(moment: datetime) -> str:
     """The time form used everywhere in the files: ``2025-03-04T10:15:00Z`` (UTC)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 class LineWriter:
