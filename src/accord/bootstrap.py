@@ -164,8 +164,12 @@ def init_node(path: Path, *, node_id: str, country: str, db_url: str | None = No
         from accord.adapters.keys import generate_node_keys
 
         generate_node_keys(directory.keys_dir)
-        admin = store.add_user(admin_name, Role.ADMIN)
-        token = store.create_token(admin.name, label="created by accord init")
+        from accord.services.users import add_user
+
+        # through the service, so the first admin is in the ledger like every other user
+        admin, issued = add_user(store, admin_name, Role.ADMIN,
+                                 token_label="created by accord init")
+        token = issued.secret
         # node.yaml last: a directory counts as a node only once everything is in place.
         directory.write_config(config)
     except BaseException:

@@ -11,6 +11,7 @@ from accord.domain.errors import NotFound
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.domain.statement import Statement
+from accord.services.material_reads import record_reads
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,13 @@ class EntityView:
 
 
 def get_entity(store: Store, entity_id: str, *, registry: Registry,
-               include_retracted: bool = False) -> EntityView:
+               include_retracted: bool = False, reader: str | None = None,
+               home: str | None = None) -> EntityView:
     """The entity ``entity_id`` assembled from its statements; ``NotFound`` if it has none.
 
     Statements of retracted reports are left out unless ``include_retracted``.
+    With ``reader`` (the user) and ``home`` (this node's id), a read of statements
+    received from partners is recorded in the ledger before they are returned.
     """
     with store.unit_of_work(write=False) as uow:
         statements = uow.statements.for_entity(entity_id, include_retracted=include_retracted)
@@ -51,16 +55,21 @@ def get_entity(store: Store, entity_id: str, *, registry: Registry,
             raise NotFound(f"no entity {entity_id!r} in this node{why}", where="entity")
         report_ids = sorted({s.report_id for s in statements})
         reports = tuple(r for r in (uow.reports.get(rid) for rid in report_ids) if r)
-        return EntityView(Entity.from_statements(registry, statements), reports)
+    record_reads(store, reader=reader, home=home, subject=f"entity/{entity_id}",
+                 statements=statements)
+    return EntityView(Entity.from_statements(registry, statements), reports)
 
 
-def entity_statements(store: Store, entity_id: str, *,
-                      include_retracted: bool = False) -> list[Statement]:
-    """The entity's statements (by property and value); ``NotFound`` if there are none."""
+def entity_statements(store: Store, entity_id: str, *, include_retracted: bool = False,
+                      reader: str | None = None, home: str | None = None) -> list[Statement]:
+    """The entity's statements (by property and value); ``NotFound`` if there are none.
+    ``reader`` and ``home`` as for ``get_entity``."""
     with store.unit_of_work(write=False) as uow:
         statements = uow.statements.for_entity(entity_id, include_retracted=include_retracted)
     if not statements:
         raise NotFound(f"no entity {entity_id!r} in this node", where="entity")
+    record_reads(store, reader=reader, home=home, subject=f"entity/{entity_id}",
+                 statements=statements)
     return statements
 
 

@@ -23,11 +23,13 @@ from typing import IO, Any
 
 from accord.adapters.store import Store
 from accord.domain.errors import InvalidInput, Problem
+from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.interop.csv_mapping import CsvMapping, load_mapping, read_csv
 from accord.interop.jsonl import dumps_line, read_jsonl
 from accord.interop.lines import MAX_LINE_BYTES, SourceRecord, printable
+from accord.services import ledger
 from accord.services.export import export_jsonl
 from accord.services.ingest_check import Checker
 from accord.services.ingest_records import ParsedEntity
@@ -77,6 +79,7 @@ def import_files(
     mapping: Path | CsvMapping | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     max_problems: int = MAX_PROBLEMS,
+    actor: str = "system",
 ) -> ImportResult:
     """Import JSONL (``.jsonl``/``.ndjson``/``.json``) and CSV (``.csv``) files as one input.
 
@@ -85,7 +88,9 @@ def import_files(
     ``mapping`` is the YAML mapping for CSV files (default: ``FILE.yaml`` or
     ``FILE.mapping.yaml`` next to each CSV). Raises ``InvalidInput`` when any
     record is bad and ``skip_invalid`` is false; then nothing is written.
-    ``rejects_path`` defaults to ``FIRST_FILE.rejects.jsonl``.
+    ``rejects_path`` defaults to ``FIRST_FILE.rejects.jsonl``. Each new or changed
+    report is recorded in the ledger (one leaf each, by ``actor``) in the same
+    transaction.
     """
     files = [Path(p) for p in paths]
     _require_files(files)
@@ -127,17 +132,21 @@ def import_files(
             # Pass 2: write what passed; bad records go to the rejects file.
             rejects = _Rejects(rejects_path
                                or files[0].with_name(files[0].name + ".rejects.jsonl"))
+            recorded: list[LedgerEntry] = []
             try:
                 for entry in spool.entries():
                     bad = checker.bad.get((entry.file, entry.line))
                     if bad:
                         rejects.write(names[entry.file], entry, bad)
                     elif isinstance(entry.payload, Report):
-                        write_report(uow, entry.payload, counts, writer)
+                        act = write_report(uow, entry.payload, counts, writer, actor)
+                        if act is not None:
+                            recorded.append(act)
                     elif entry.payload is not None:
                         writer.add_prepared(entry.payload)
                     meter.advance(1, entry.file, entry.end)
                 writer.flush()
+                ledger.record_many(uow, recorded)
                 if counts.statements_new >= ANALYZE_AFTER:
                     uow.statements.analyze()
             finally:

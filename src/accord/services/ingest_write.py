@@ -16,10 +16,13 @@ from accord.adapters.store.reports import content_hash
 from accord.adapters.store.search_index import index_text
 from accord.adapters.store.statements import Row, row_state, statement_rows
 from accord.domain.events import ReportChange, ReportChanged
+from accord.domain.ledger_entry import Action as LedgerAction
+from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.domain.statement import Statement
 from accord.domain.values import ValueType, name_keys
+from accord.services import ledger
 
 BATCH = 2000
 
@@ -35,11 +38,14 @@ class WriteCounts:
 
 
 def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
-                 writer: StatementWriter | None = None) -> None:
+                 writer: StatementWriter | None = None,
+                 actor: str = "system") -> LedgerEntry | None:
     """Add a report, or record a new version if its content changed.
 
     A new report tells ``writer`` that none of its statements can exist yet
     (a statement's id includes its report), which spares a lookup per batch.
+    Returns the ledger entry of the change (``None`` if unchanged), for the
+    caller to record in the same transaction (in one batch with the others).
     """
     stored = uow.reports.get(report.id)
     if stored is None:
@@ -48,10 +54,10 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
         counts.reports_new += 1
         if writer is not None:
             writer.fresh_reports.add(report.id)
-        return
+        return ledger.report_entry(LedgerAction.REPORT_CREATED, report, (), actor)
     if content_hash(stored) == content_hash(report):
         counts.reports_unchanged += 1
-        return
+        return None
     version = max(report.version, stored.version + 1)
     uow.reports.replace(replace(report, version=version, created=stored.created))
     if report.retracted != stored.retracted:
@@ -59,6 +65,9 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
     change = ReportChange.RETRACTED if report.retracted else ReportChange.UPDATED
     uow.events.append(ReportChanged(report.id, version, change))
     counts.reports_updated += 1
+    action = (LedgerAction.REPORT_RETRACTED if report.retracted
+              else LedgerAction.REPORT_UPDATED)
+    return ledger.report_entry(action, replace(report, version=version), (), actor)
 
 
 @dataclass

@@ -19,15 +19,18 @@ Typical wiring::
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from accord.adapters.ledger.tree import LeafFilter, index_columns
+from accord.adapters.store.reports import content_hash
 from accord.domain.checkpoint import Checkpoint, SignedCheckpoint
 from accord.domain.errors import NotFound
-from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, utcnow
+from accord.domain.ledger_entry import MAX_TEXT, Action, LedgerEntry, decode_leaf, utcnow
 from accord.domain.merkle import (
     consistency_proof,
     inclusion_proof,
@@ -36,7 +39,9 @@ from accord.domain.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from accord.domain.report import Report
 from accord.domain.signed_note import NoteSignature, NoteSigner, NoteVerifier, SignatureInvalid
+from accord.domain.statement import Statement
 from accord.domain.witness import InconsistentHistory, witness
 from accord.services.ledger_ports import LedgerUnitOfWork
 
@@ -44,6 +49,16 @@ SYSTEM = "system"
 # Leaves about checkpoints themselves: a checkpoint is not re-issued for these
 # alone, or two nodes witnessing each other would checkpoint forever.
 BOOKKEEPING = {Action.CHECKPOINT_SIGNED.value, Action.CHECKPOINT_WITNESSED.value}
+
+
+def local_actor() -> str:
+    """Who acts through the command line: ``local/<operating-system user>`` (the CLI has
+    no API token; whoever can run it on the node's host acts as that account)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        name = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"local/{name}"[:MAX_TEXT]
 
 
 def origin_for(node_id: str) -> str:
@@ -56,7 +71,17 @@ def b64(data: bytes) -> str:
 
 
 def note_hash(note: str) -> str:
-    return "sha256:" + hashlib.sha256(note.encode("utf-8")).hexdigest()
+    return sha256(note.encode("utf-8"))
+
+
+def sha256(data: bytes) -> str:
+    """A content hash as leaves carry it: ``sha256:<hex>``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def ids_hash(ids: Iterable[str]) -> str:
+    """One content hash for a set of ids (statement ids are themselves content hashes)."""
+    return sha256("\n".join(sorted(set(ids))).encode("utf-8"))
 
 
 # -- recording -------------------------------------------------------------------------
@@ -71,6 +96,19 @@ def record_many(uow: LedgerUnitOfWork, entries: Sequence[LedgerEntry]) -> range:
     """Append several acts in order, in one batch; returns their indices."""
     first = uow.ledger.tree.append(entries)
     return range(first, first + len(entries))
+
+
+def report_entry(action: Action, report: Report, statements: Iterable[Statement],
+                 actor: str) -> LedgerEntry:
+    """The leaf for a report created, updated or retracted (ids and hashes only)."""
+    hashes = {"report": "sha256:" + content_hash(report)}
+    ids = [s.id for s in statements]
+    if ids:
+        hashes["statements"] = ids_hash(ids)
+    return LedgerEntry(action, actor=actor, subject=report.id[:MAX_TEXT],
+                       purpose=report.purpose[:MAX_TEXT] or None, hashes=hashes,
+                       details={"version": report.version, "origin": report.origin[:MAX_TEXT],
+                                "statements": len(ids)})
 
 
 # -- checkpoints -----------------------------------------------------------------------

@@ -19,13 +19,16 @@ from accord.adapters.store import Store, UnitOfWork
 from accord.adapters.store.codec import statement_pk
 from accord.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from accord.domain.events import ReportChange, ReportChanged
+from accord.domain.ledger_entry import Action
 from accord.domain.registry import Registry
 from accord.domain.report import Report, utcnow
 from accord.domain.statement import Statement
 from accord.interop.lines import SourceRecord
+from accord.services import ledger
 from accord.services.ingest_check import Checker
 from accord.services.ingest_records import parse_entity, parse_report
 from accord.services.ingest_write import StatementWriter, WriteCounts
+from accord.services.material_reads import record_reads
 
 MAX_PROBLEMS = 50
 
@@ -45,8 +48,11 @@ class ReportDetail:
 
 
 def create_report(store: Store, document: Mapping[str, Any], *, origin: str,
-                  registry: Registry, country: str | None = None) -> ReportDetail:
-    """Create a report (version 1) and its statements; ``Conflict`` if the id exists."""
+                  registry: Registry, country: str | None = None,
+                  actor: str = ledger.SYSTEM) -> ReportDetail:
+    """Create a report (version 1) and its statements; ``Conflict`` if the id exists.
+
+    ``actor`` (the user) is recorded in the ledger with the act, as in every call here."""
     doc = dict(document)
     doc.setdefault("id", f"{origin}-{uuid.uuid4().hex[:12]}")
     with store.unit_of_work() as uow:
@@ -59,11 +65,13 @@ def create_report(store: Store, document: Mapping[str, Any], *, origin: str,
         uow.reports.add(report)
         _write(uow, registry, statements, retracted=False)
         uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED))
+        ledger.record(uow, ledger.report_entry(Action.REPORT_CREATED, report, statements, actor))
         return ReportDetail(report, tuple(statements))
 
 
 def update_report(store: Store, report_id: str, document: Mapping[str, Any], *,
-                  registry: Registry, country: str | None = None) -> ReportDetail:
+                  registry: Registry, country: str | None = None,
+                  actor: str = ledger.SYSTEM) -> ReportDetail:
     """Make ``document`` the next version of the report; its statements replace the old ones."""
     with store.unit_of_work() as uow:
         stored = _require(uow, report_id)
@@ -84,10 +92,12 @@ def update_report(store: Store, report_id: str, document: Mapping[str, Any], *,
         uow.statements.delete(uow.statements.pks_for_report(report_id) - keep)
         _write(uow, registry, statements, retracted=False)
         uow.events.append(ReportChanged(report.id, report.version, ReportChange.UPDATED))
+        ledger.record(uow, ledger.report_entry(Action.REPORT_UPDATED, report, statements, actor))
         return ReportDetail(report, tuple(statements))
 
 
-def retract_report(store: Store, report_id: str, *, reason: str = "") -> Report:
+def retract_report(store: Store, report_id: str, *, reason: str = "",
+                   actor: str = ledger.SYSTEM) -> Report:
     """Retract a report: a final version; its statements stay but search hides them."""
     with store.unit_of_work() as uow:
         stored = _require(uow, report_id)
@@ -97,14 +107,22 @@ def retract_report(store: Store, report_id: str, *, reason: str = "") -> Report:
         uow.reports.replace(report)
         uow.statements.set_retracted(report_id, True)
         uow.events.append(ReportChanged(report.id, report.version, ReportChange.RETRACTED))
+        ledger.record(uow, ledger.report_entry(Action.REPORT_RETRACTED, report, (), actor))
         return report
 
 
-def get_report(store: Store, report_id: str) -> ReportDetail:
-    """The current version with its statements (retracted ones too); ``NotFound`` if none."""
+def get_report(store: Store, report_id: str, *, reader: str | None = None,
+               home: str | None = None) -> ReportDetail:
+    """The current version with its statements (retracted ones too); ``NotFound`` if none.
+
+    With ``reader`` (the user) and ``home`` (this node's id), reading a report
+    received from a partner is recorded in the ledger before it is returned."""
     with store.unit_of_work(write=False) as uow:
         report = _require(uow, report_id)
-        return ReportDetail(report, tuple(uow.statements.for_report(report_id)))
+        statements = tuple(uow.statements.for_report(report_id))
+    record_reads(store, reader=reader, home=home, subject=f"report/{report_id}",
+                 statements=statements, purpose=report.purpose[:500] or None)
+    return ReportDetail(report, statements)
 
 
 def report_history(store: Store, report_id: str) -> list[Report]:

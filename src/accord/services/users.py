@@ -11,11 +11,16 @@ partners and may read, but writes no reports.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from accord.domain.errors import Forbidden, NotFound, Unauthorized
+from accord.domain.ledger_entry import Action as Act
+from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.users import ApiToken, Role, User
+from accord.services import ledger
+from accord.services.ledger import SYSTEM
 
 if TYPE_CHECKING:
     from accord.adapters.store.store import Store
@@ -95,25 +100,43 @@ class IssuedToken:
     record: ApiToken
 
 
-def add_user(store: Store, name: str, role: Role, *, token_label: str = "") -> tuple[User,
-                                                                                   IssuedToken]:
-    """Create a user and their first token in one transaction (both or neither)."""
+def add_user(store: Store, name: str, role: Role, *, token_label: str = "",
+             actor: str = SYSTEM) -> tuple[User, IssuedToken]:
+    """Create a user and their first token in one transaction (both or neither), recorded in
+    the ledger as done by ``actor`` (as every change here is)."""
     with store.unit_of_work() as uow:
         user = uow.users.add_user(name, role)
         secret, record = uow.users.create_token(user.name, token_label or "first token")
+        ledger.record_many(uow, [
+            LedgerEntry(Act.USER_CREATED, actor=actor, subject=f"user/{user.name}",
+                        details={"role": user.role.value}),
+            _token_entry(Act.TOKEN_ISSUED, record, actor)])
     return user, IssuedToken(secret, record)
 
 
-def create_token(store: Store, user: str, *, label: str = "") -> IssuedToken:
+def create_token(store: Store, user: str, *, label: str = "",
+                 actor: str = SYSTEM) -> IssuedToken:
     """A new token for ``user`` (``NotFound`` if there is no such user)."""
     with store.unit_of_work() as uow:
         secret, record = uow.users.create_token(user, label)
+        ledger.record(uow, _token_entry(Act.TOKEN_ISSUED, record, actor))
     return IssuedToken(secret, record)
 
 
-def revoke_token(store: Store, token_id: int) -> ApiToken:
+def revoke_token(store: Store, token_id: int, *, actor: str = SYSTEM) -> ApiToken:
     """Revoke a token by id (idempotent; ``NotFound`` if there is none)."""
-    return store.revoke_token(token_id)
+    started = datetime.now(UTC)
+    with store.unit_of_work() as uow:
+        record = uow.users.revoke_token(token_id)
+        if record.revoked is not None and record.revoked >= started:  # revoked just now
+            ledger.record(uow, _token_entry(Act.TOKEN_REVOKED, record, actor))
+    return record
+
+
+def _token_entry(action: Act, token: ApiToken, actor: str) -> LedgerEntry:
+    # The secret never reaches the ledger; the token's id and holder do.
+    return LedgerEntry(action, actor=actor, subject=f"token/{token.id}",
+                       details={"user": token.user})
 
 
 def list_users(store: Store) -> list[User]:

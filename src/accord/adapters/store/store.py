@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from accord.adapters.ledger import LedgerStore
 from accord.adapters.store.engine import create_store_engine, describe, normalise_url
 from accord.adapters.store.inbox import InboxRepository, SqlReplayCache
 from accord.adapters.store.migrate import upgrade_to_head
@@ -49,6 +50,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     inbox: InboxRepository
     replay_cache: SqlReplayCache
+    ledger: LedgerStore
 
     def __init__(self, engine: Engine, *, write: bool, hooks: StoreHooks | None = None) -> None:
         self._engine = engine.execution_options(accord_write=write)
@@ -66,6 +68,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.inbox = InboxRepository(self.session)
         self.replay_cache = SqlReplayCache(self.session)
+        self.ledger = LedgerStore(self.session)  # acts are recorded in this transaction
         self.events = []
         return self
 

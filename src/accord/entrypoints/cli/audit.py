@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.console import Console
 from rich.table import Table
 
-from accord.adapters.ledger import LeafFilter, LedgerStore
+from accord.adapters.ledger import LeafFilter
 from accord.bootstrap import Node, open_node
 from accord.domain.errors import InvalidValue
 from accord.domain.signed_note import NoteVerifier
@@ -26,14 +26,6 @@ WitnessOption = Annotated[
     typer.Option("--witness-key", help="A partner's verifier key (name+keyid+base64), to check "
                  "its co-signatures; repeatable."),
 ]
-
-
-class _Ledgered:
-    """A unit of work's session as the ledger services want it (until the store's
-    ``UnitOfWork`` carries ``ledger`` itself)."""
-
-    def __init__(self, session: Any) -> None:
-        self.ledger = LedgerStore(session)
 
 
 def node_verifier(node: Node) -> NoteVerifier:
@@ -52,7 +44,7 @@ def verify(node: NodeOption = None, witness_key: WitnessOption = None,
     with command(json_) as out:
         witnesses = [NoteVerifier.from_vkey(k, where="--witness-key") for k in witness_key or []]
         with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            report = verify_all(_Ledgered(uow.session), node_verifier(opened), witnesses)
+            report = verify_all(uow, node_verifier(opened), witnesses)
 
         def human(console: Console) -> None:
             verdict = "[green]OK[/]" if report.ok else "[red]TAMPERED[/]"
@@ -80,7 +72,7 @@ def proof(index: Annotated[int, typer.Argument(help="The leaf index.")],
     """Print the inclusion proof of leaf INDEX (checked before it is printed)."""
     with command(json_) as out:
         with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            found = ledger.prove_inclusion(_Ledgered(uow.session), index, size)
+            found = ledger.prove_inclusion(uow, index, size)
         found.verify()
 
         def human(console: Console) -> None:
@@ -115,7 +107,7 @@ def log(node: NodeOption = None,
         where = LeafFilter(actor=actor, action=action, agreement=agreement,
                            since=_time(since), after_index=after, limit=limit)
         with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            found = ledger.audit_log(_Ledgered(uow.session), where)
+            found = ledger.audit_log(uow, where)
 
         def human(console: Console) -> None:
             table = Table("index", "at", "actor", "action", "subject", "agreement", "partner")

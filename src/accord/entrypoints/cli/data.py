@@ -39,13 +39,15 @@ def import_(
 ) -> None:
     """Import files as one input: all or nothing, unless --skip-invalid."""
     with command(json_) as out:
+        from accord.services import ledger
         from accord.services.ingest import import_files
 
         with open_node(node) as opened, _progress() as progress:
             result = import_files(
                 opened.store, files, origin=opened.node_id, registry=opened.registry,
                 country=opened.config.country, skip_invalid=skip_invalid,
-                rejects_path=rejects, mapping=csv_mapping, progress=progress)
+                rejects_path=rejects, mapping=csv_mapping, progress=progress,
+                actor=ledger.local_actor())
         data = result.to_dict()
 
         def human(console: Console) -> None:

@@ -55,11 +55,13 @@ def show(
 ) -> None:
     """Show an entity: every value with its report, origin, markings and grading."""
     with command(json_) as out:
+        from accord.services import ledger
         from accord.services.entities import get_entity
 
         with open_node(node) as opened:
             view = get_entity(opened.store, entity_id, registry=opened.registry,
-                              include_retracted=include_retracted)
+                              include_retracted=include_retracted,
+                              reader=ledger.local_actor(), home=opened.node_id)
         data = view.to_dict()
 
         def human(console: Console) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 from accord.bootstrap import open_node
 from accord.entrypoints.cli.options import JsonOption, NodeOption
 from accord.entrypoints.cli.output import command
+from accord.services import ledger
 from accord.services import users as service
 
 app = typer.Typer(no_args_is_help=True)
@@ -26,7 +27,8 @@ def create(
     """Create an API token for a user; prints it once."""
     with command(json_) as out:
         with open_node(node) as opened:
-            issued = service.create_token(opened.store, user, label=label)
+            issued = service.create_token(opened.store, user, label=label,
+                                          actor=ledger.local_actor())
 
         def human(console: Console) -> None:
             console.print(f"Token {issued.record.id} for [bold]{user}[/] (shown once, keep it "
@@ -69,6 +71,6 @@ def revoke(
     """Revoke a token by id; it stops working at once."""
     with command(json_) as out:
         with open_node(node) as opened:
-            record = service.revoke_token(opened.store, token_id)
+            record = service.revoke_token(opened.store, token_id, actor=ledger.local_actor())
         out.emit({"token_record": service.token_to_dict(record)},
                  lambda console: console.print(f"Token {record.id} of {record.user} revoked."))

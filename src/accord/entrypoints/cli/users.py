@@ -12,6 +12,7 @@ from accord.bootstrap import open_node
 from accord.domain.users import Role
 from accord.entrypoints.cli.options import JsonOption, NodeOption
 from accord.entrypoints.cli.output import command
+from accord.services import ledger
 from accord.services import users as service
 
 app = typer.Typer(no_args_is_help=True)
@@ -29,7 +30,8 @@ def add(
     with command(json_) as out:
         parsed = Role.parse(role)
         with open_node(node) as opened:
-            user, issued = service.add_user(opened.store, name, parsed)
+            user, issued = service.add_user(opened.store, name, parsed,
+                                            actor=ledger.local_actor())
 
         def human(console: Console) -> None:
             console.print(f"User [bold]{user.name}[/] ({user.role.value}) added. API token "

@@ -17,16 +17,18 @@ Retracted = Annotated[bool, Query(description="include statements of retracted r
 
 
 @router.get("/{entity_id}", summary="An entity: properties, statements and source reports")
-def get_entity(entity_id: str, node: NodeDep, _user: Reader,
+def get_entity(entity_id: str, node: NodeDep, user: Reader,
                include_retracted: Retracted = False) -> dict[str, Any]:
     view = service.get_entity(node.store, entity_id, registry=node.registry,
-                              include_retracted=include_retracted)
+                              include_retracted=include_retracted, reader=user.name,
+                              home=node.node_id)
     return view.to_dict()
 
 
 @router.get("/{entity_id}/statements", summary="An entity's statements with provenance")
-def entity_statements(entity_id: str, node: NodeDep, _user: Reader,
+def entity_statements(entity_id: str, node: NodeDep, user: Reader,
                       include_retracted: Retracted = False) -> dict[str, Any]:
     found = service.entity_statements(node.store, entity_id,
-                                      include_retracted=include_retracted)
+                                      include_retracted=include_retracted, reader=user.name,
+                                      home=node.node_id)
     return {"entity_id": entity_id, "statements": [service.statement_dict(s) for s in found]}

@@ -32,7 +32,7 @@ MAX_REJECTS_SHOWN = 1000
 
 @router.post("/import", summary="Import a JSONL file (the request body)")
 async def import_jsonl(
-    request: Request, node: NodeDep, _user: Importer,
+    request: Request, node: NodeDep, user: Importer,
     skip_invalid: Annotated[bool, Query(
         description="write the good lines; list the bad ones in the response")] = False,
     filename: Annotated[str, Query(
@@ -55,7 +55,7 @@ async def import_jsonl(
             result = await run_in_threadpool(
                 import_files, node.store, [path], origin=node.node_id,
                 registry=node.registry, country=node.config.country,
-                skip_invalid=skip_invalid, rejects_path=rejects)
+                skip_invalid=skip_invalid, rejects_path=rejects, actor=user.name)
         except InvalidInput as exc:
             raise _renamed(exc, str(path), filename) from None
         body = result.to_dict()

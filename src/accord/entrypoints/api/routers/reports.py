@@ -36,29 +36,32 @@ def list_reports(node: NodeDep, _user: Reader,
 
 
 @router.post("", status_code=201, summary="Create a report with its entities")
-def create_report(document: Document, node: NodeDep, _user: Writer) -> dict[str, Any]:
+def create_report(document: Document, node: NodeDep, user: Writer) -> dict[str, Any]:
     detail = service.create_report(node.store, document, origin=node.node_id,
-                                   registry=node.registry, country=node.config.country)
+                                   registry=node.registry, country=node.config.country,
+                                   actor=user.name)
     return detail.to_dict()
 
 
 @router.get("/{report_id}", summary="Read a report (current version) with its statements")
-def get_report(report_id: str, node: NodeDep, _user: Reader) -> dict[str, Any]:
-    return service.get_report(node.store, report_id).to_dict()
+def get_report(report_id: str, node: NodeDep, user: Reader) -> dict[str, Any]:
+    return service.get_report(node.store, report_id, reader=user.name,
+                              home=node.node_id).to_dict()
 
 
 @router.put("/{report_id}", summary="Update a report: the document becomes the next version")
 def update_report(report_id: str, document: Document, node: NodeDep,
-                  _user: Writer) -> dict[str, Any]:
+                  user: Writer) -> dict[str, Any]:
     detail = service.update_report(node.store, report_id, document, registry=node.registry,
-                                   country=node.config.country)
+                                   country=node.config.country, actor=user.name)
     return detail.to_dict()
 
 
 @router.post("/{report_id}/retract", summary="Retract a report (a final version)")
-def retract_report(report_id: str, node: NodeDep, _user: Writer,
+def retract_report(report_id: str, node: NodeDep, user: Writer,
                    body: Retraction | None = None) -> dict[str, Any]:
-    report = service.retract_report(node.store, report_id, reason=body.reason if body else "")
+    report = service.retract_report(node.store, report_id, reason=body.reason if body else "",
+                                    actor=user.name)
     return report.to_dict()
 
 

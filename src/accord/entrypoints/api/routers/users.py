@@ -38,8 +38,8 @@ def list_users(node: NodeDep, _user: MetadataReader) -> dict[str, Any]:
 
 
 @router.post("/users", status_code=201, summary="Add a user; returns their first token once")
-def add_user(body: NewUser, node: NodeDep, _user: Admin) -> dict[str, Any]:
-    user, issued = service.add_user(node.store, body.name, body.role)
+def add_user(body: NewUser, node: NodeDep, admin: Admin) -> dict[str, Any]:
+    user, issued = service.add_user(node.store, body.name, body.role, actor=admin.name)
     return {"user": service.user_to_dict(user), "token": issued.secret,
             "token_record": service.token_to_dict(issued.record)}
 
@@ -53,12 +53,14 @@ def list_tokens(node: NodeDep, _user: Admin,
 
 @router.post("/users/{name}/tokens", status_code=201,
              summary="Create a token for a user; the secret is returned once")
-def create_token(name: str, node: NodeDep, _user: Admin,
+def create_token(name: str, node: NodeDep, admin: Admin,
                  body: NewToken | None = None) -> dict[str, Any]:
-    issued = service.create_token(node.store, name, label=body.label if body else "")
+    issued = service.create_token(node.store, name, label=body.label if body else "",
+                                  actor=admin.name)
     return {"token": issued.secret, "token_record": service.token_to_dict(issued.record)}
 
 
 @router.post("/tokens/{token_id}/revoke", summary="Revoke a token (idempotent)")
-def revoke_token(token_id: int, node: NodeDep, _user: Admin) -> dict[str, Any]:
-    return {"token_record": service.token_to_dict(service.revoke_token(node.store, token_id))}
+def revoke_token(token_id: int, node: NodeDep, admin: Admin) -> dict[str, Any]:
+    record = service.revoke_token(node.store, token_id, actor=admin.name)
+    return {"token_record": service.token_to_dict(record)}
