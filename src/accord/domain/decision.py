@@ -11,13 +11,46 @@ are listed in docs/agreements.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
+from dataclasses import fields as dataclass_fields
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
 from accord.domain.markings import PAP
 from accord.domain.report import ReportContent
+
+# code -> (stage, sentence). A denial reports the codes of the clause that got
+# furthest first: "purpose not allowed" says more than "agreement expired" does
+# about a second agreement that did not apply anyway.
+REASON_TEXT: dict[str, tuple[int, str]] = {
+    "not_a_party": (0, "the recipient is not a party to any agreement with the sender"),
+    "no_clause": (0, "no clause of any agreement runs from the sender to the recipient"),
+    "agreement_revoked": (1, "the agreement was revoked"),
+    "agreement_not_active": (1, "the agreement is not active"),
+    "agreement_not_yet_valid": (1, "the agreement is not yet valid"),
+    "agreement_expired": (1, "the agreement has expired"),
+    "agreement_unsigned": (1, "not every party has signed the agreement"),
+    "purpose_not_allowed": (2, "the purpose is not one of the clause's purposes"),
+    "tlp_red": (3, "TLP:RED never leaves automatically; share it person to person"),
+    "tlp_above_max": (3, "TLP is above the clause's maximum"),
+    "handling_not_allowed": (3, "a handling code is not allowed by the clause"),
+    "not_releasable": (3, "the releasability list does not include the recipient"),
+    "originator_control": (3, "originator-controlled material of another agency"),
+    "onward_not_permitted": (4, "received material; the originator's clause does not "
+                                "name the recipient for onward transfer"),
+    "h2_onward": (4, "H2 material received from another agency; the originator has not "
+                     "permitted onward transfer to the recipient"),
+    "mode_on_request": (5, "the clause shares only on request, not by push"),
+    "nothing_in_scope": (6, "nothing in the report is within the clause's scope"),
+    "schema_out_of_scope": (7, "schema not in the clause"),
+    "property_out_of_scope": (7, "property not in the clause's allow-list"),
+    "redacted": (7, "property redacted by the clause"),
+    "source_identifying": (7, "source-identifying property, never shared"),
+    "dangling_reference": (7, "refers to a withheld entity"),
+    "conflicting_marking": (7, "the same fact is also stated under a marking that forbids it"),
+    "arrived_beyond_agreement": (8, "more arrived than the recipient's agreement allows"),
+}
 
 
 class Outcome(Enum):
@@ -88,6 +121,24 @@ class Decision:
             "retention_days": self.retention_days,
             "statements": None if self.projection is None else len(self.projection.statements),
         }
+
+
+_DECISION_DEFAULTS: dict[str, object] = {}
+
+
+def build_decision(**fields: object) -> Decision:
+    """``Decision(**fields)`` at a fifth of the cost (see ``_copy``); every field
+    not given takes its declared default."""
+    if not _DECISION_DEFAULTS:
+        for f in dataclass_fields(Decision):
+            if f.default is not MISSING:
+                _DECISION_DEFAULTS[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                _DECISION_DEFAULTS[f.name] = f.default_factory()
+    new: Decision = object.__new__(Decision)
+    new.__dict__.update(_DECISION_DEFAULTS)
+    new.__dict__.update(fields)
+    return new
 
 
 def explain(decision: Decision) -> str:

@@ -30,17 +30,23 @@ Rules (each with its reason code, see docs/agreements.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 
 from accord.domain.agreement import Agreement
 from accord.domain.clause import Mode
-from accord.domain.decision import Action, Decision, Outcome, explain
-from accord.domain.markings import HandlingCode, Marking
+from accord.domain.decision import (
+    REASON_TEXT,
+    Action,
+    Decision,
+    Outcome,
+    build_decision,
+    explain,
+)
+from accord.domain.markings import TLP, HandlingCode
 from accord.domain.policy_index import (
-    PAP_RANK,
     SOURCE_IDENTIFYING_PROPERTIES,
     PolicyIndex,
     Rule,
@@ -48,107 +54,102 @@ from accord.domain.policy_index import (
     default_schema_facts,
     is_source_identifying,
 )
-from accord.domain.report import Report, ReportContent
+from accord.domain.projection import project
+from accord.domain.report import ReportContent
 from accord.domain.statement import Statement
 
 __all__ = ["Action", "Decision", "Outcome", "PolicyIndex", "SchemaFacts",
-           "SOURCE_IDENTIFYING_PROPERTIES", "decide", "decide_on_arrival", "explain",
-           "is_source_identifying", "REASON_TEXT"]
+           "SOURCE_IDENTIFYING_PROPERTIES", "decide", "decide_on_arrival", "default_schema_facts",
+           "explain", "is_source_identifying", "REASON_TEXT"]
 
-# code -> (stage, sentence). A denial reports the codes of the clause that got
-# furthest first: "purpose not allowed" says more than "agreement expired" does
-# about a second agreement that did not apply anyway.
-REASON_TEXT: dict[str, tuple[int, str]] = {
-    "not_a_party": (0, "the recipient is not a party to any agreement with the sender"),
-    "no_clause": (0, "no clause of any agreement runs from the sender to the recipient"),
-    "agreement_revoked": (1, "the agreement was revoked"),
-    "agreement_not_active": (1, "the agreement is not active"),
-    "agreement_not_yet_valid": (1, "the agreement is not yet valid"),
-    "agreement_expired": (1, "the agreement has expired"),
-    "agreement_unsigned": (1, "not every party has signed the agreement"),
-    "purpose_not_allowed": (2, "the purpose is not one of the clause's purposes"),
-    "tlp_red": (3, "TLP:RED never leaves automatically; share it person to person"),
-    "tlp_above_max": (3, "TLP is above the clause's maximum"),
-    "handling_not_allowed": (3, "a handling code is not allowed by the clause"),
-    "not_releasable": (3, "the releasability list does not include the recipient"),
-    "originator_control": (3, "originator-controlled material of another agency"),
-    "onward_not_permitted": (4, "received material; the originator's clause does not "
-                                "name the recipient for onward transfer"),
-    "h2_onward": (4, "H2 material received from another agency; the originator has not "
-                     "permitted onward transfer to the recipient"),
-    "mode_on_request": (5, "the clause shares only on request, not by push"),
-    "nothing_in_scope": (6, "nothing in the report is within the clause's scope"),
-    "schema_out_of_scope": (7, "schema not in the clause"),
-    "property_out_of_scope": (7, "property not in the clause's allow-list"),
-    "redacted": (7, "property redacted by the clause"),
-    "source_identifying": (7, "source-identifying property, never shared"),
-    "dangling_reference": (7, "refers to a withheld entity"),
-    "conflicting_marking": (7, "the same fact is also stated under a marking that forbids it"),
-    "arrived_beyond_agreement": (8, "more arrived than the recipient's agreement allows"),
-}
-
-_RANK = {Outcome.DENY: 0, Outcome.HIT_ONLY: 1, Outcome.ALLOW: 2}
+# Enum members looked up once: on Python 3.11 each ``Outcome.ALLOW`` in a hot
+# loop is a descriptor call costing more than a dict lookup.
+_ALLOW, _HIT_ONLY, _DENY = Outcome.ALLOW, Outcome.HIT_ONLY, Outcome.DENY
+_RELEASE, _RESPOND, _HIT = Action.RELEASE, Action.RESPOND, Action.HIT
+_HIT_ONLY_MODE, _ON_REQUEST = Mode.HIT_ONLY, Mode.ON_REQUEST
+_RED, _H1, _H2 = TLP.RED, HandlingCode.H1, HandlingCode.H2
+_MISS = "?"  # not yet in a rule's scope table (no drop code is "?")
 
 
-@dataclass
 class _Candidate:
-    rule: Rule
-    outcome: Outcome = Outcome.DENY
-    stage: int = 0
-    code: str = ""
-    detail: str = ""
-    kept: list[Statement] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
-    needs_approval: bool = False
+    """One clause's answer while the engine weighs them (a plain class: made often)."""
 
-    def deny(self, code: str, detail: str = "") -> _Candidate:
-        self.outcome, self.code, self.detail = Outcome.DENY, code, detail
+    __slots__ = ("rule", "order", "outcome", "stage", "code", "detail", "kept", "dropped",
+                 "needs_approval")
+
+    def __init__(self, rule: Rule, order: int) -> None:
+        self.rule = rule
+        self.order = order  # position in (agreement id, clause id) order: ties go first
+        self.outcome = _ALLOW
+        self.stage = 9
+        self.code = ""
+        self.detail: Callable[[], str] | None = None  # formatted only if the report is denied
+        self.kept: list[Statement] = []
+        self.dropped: dict[str, int] = {}
+        self.needs_approval = False
+
+    def deny(self, code: str, detail: Callable[[], str] | None = None) -> _Candidate:
+        self.outcome, self.code, self.detail = _DENY, code, detail
         self.stage = REASON_TEXT[code][0]
         return self
 
-    def score(self) -> tuple[int, int, bool, bool, int]:
-        # "most permissive": shares more first; among equals, the one not held
-        # for approval. Ties keep the first in (agreement id, clause id) order.
-        return (_RANK[self.outcome], len(self.kept), self.rule.clause.narrative,
-                not self.needs_approval, self.stage)
+    def score(self, kept: int | None = None, approval: bool | None = None,
+              ) -> tuple[int, int, bool, bool, int, int]:
+        """"Most permissive": shares more first; among equals, the one not held for
+        approval; ties keep the first in (agreement id, clause id) order. With
+        ``kept``/``approval`` given: the best this candidate could still score."""
+        outcome = self.outcome
+        rank = 2 if outcome is _ALLOW else 1 if outcome is _HIT_ONLY else 0
+        return (rank, len(self.kept) if kept is None else kept, self.rule.clause.narrative,
+                not (self.needs_approval if approval is None else approval), self.stage,
+                -self.order)
 
 
 def decide(content: ReportContent, recipient: str,
            agreements: Sequence[Agreement] | PolicyIndex, purpose: str, *,
            sender: str, now: datetime, action: Action = Action.RELEASE,
            recipient_country: str | None = None,
-           schema_facts: SchemaFacts | None = None) -> Decision:
+           schema_facts: SchemaFacts | None = None, project: bool = True) -> Decision:
     """Decide whether ``content`` may go from ``sender`` to ``recipient``.
 
     ``agreements`` should hold only agreements whose signatures were verified
     (``accord.domain.agreement.active_agreements``); the engine itself checks
-    status, validity, revocation and that every party has signed. Pass a
-    ``PolicyIndex`` when deciding many times over the same agreements.
+    status, validity, revocation and that every party has signed. A list is
+    compiled into a ``PolicyIndex`` (and the last few are reused while the same
+    agreement objects are passed); pass an index to control that yourself.
     ``recipient_country`` lets releasability lists written with country codes
     match. ``schema_facts`` tells which properties hold entity ids (default:
-    the packaged schemata).
+    the packaged schemata). ``project=False`` skips building the projection
+    (everything else, outcome included, is the same): for counting and explaining.
     """
-    index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex(agreements)
+    index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex.of(agreements)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     rules = index.rules(sender, recipient)
     if not rules:
         code = "no_clause" if index.are_partners(sender, recipient) else "not_a_party"
-        return Decision(Outcome.DENY, recipient, purpose, action,
-                        reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
-                        reason_codes=(code,))
+        return build_decision(outcome=_DENY, recipient=recipient, purpose=purpose,
+                         action=action,
+                         reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
+                         reason_codes=(code,))
     ctx = _Context(content, recipient, recipient_country, purpose, sender, now, action,
                    schema_facts or default_schema_facts(), index)
+    candidates = [ctx.screen(rule, i) for i, rule in enumerate(rules)]
     best: _Candidate | None = None
-    candidates = []
-    for rule in rules:
-        cand = ctx.evaluate(rule)
-        candidates.append(cand)
+    for cand in candidates:
+        if cand.outcome is _DENY:
+            continue
+        # skip a clause that could not beat the best so far even if it kept every
+        # statement of its schemas
+        if best is not None and cand.score(ctx.in_schemas(cand.rule), False) < best.score():
+            continue
+        ctx.select(cand)
         if best is None or cand.score() > best.score():
             best = cand
-    assert best is not None
-    if best.outcome is Outcome.DENY:
+    if best is None:
+        best = max(candidates, key=_Candidate.score)
+    if best.outcome is _DENY:
         return _denial(candidates, recipient, purpose, action)
-    return ctx.decision(best)
+    return ctx.decision(best, project)
 
 
 def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
@@ -165,10 +166,10 @@ def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
     """
     decision = decide(content, me, agreements, purpose, sender=sender, now=now, action=action,
                       recipient_country=my_country, schema_facts=schema_facts)
-    if decision.outcome is Outcome.DENY:
+    if decision.outcome is _DENY:
         return decision
     beyond: list[str] = []
-    if decision.outcome is Outcome.HIT_ONLY:
+    if decision.outcome is _HIT_ONLY:
         beyond.append("content arrived under a hit-only clause")
     else:
         assert decision.projection is not None
@@ -181,7 +182,7 @@ def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
     if not beyond:
         return decision
     code = "arrived_beyond_agreement"
-    return replace(decision, outcome=Outcome.DENY, projection=None,
+    return replace(decision, outcome=_DENY, projection=None,
                    reasons=tuple(f"{REASON_TEXT[code][1]}: {b}" for b in beyond)
                    + decision.reasons,
                    reason_codes=(code,) + decision.reason_codes)
@@ -190,12 +191,18 @@ def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
 class _Context:
     """The inputs of one decision, shared by the evaluation of each clause."""
 
+    __slots__ = ("content", "recipient", "recipient_key", "country", "purpose", "sender", "now",
+                 "action", "facts", "index", "_onward", "_input_ids", "_references",
+                 "_schema_counts")
+
     def __init__(self, content: ReportContent, recipient: str, country: str | None,
                  purpose: str, sender: str, now: datetime, action: Action,
                  facts: SchemaFacts, index: PolicyIndex) -> None:
         self.content = content
         self.recipient = recipient
-        self.country = country
+        # releasability lists hold upper-case node ids and country codes
+        self.recipient_key = recipient.upper()
+        self.country = country.upper() if country else None
         self.purpose = purpose
         self.sender = sender
         self.now = now
@@ -203,6 +210,25 @@ class _Context:
         self.facts = facts
         self.index = index
         self._onward: dict[str, frozenset[str]] = {}
+        self._input_ids: set[str] | None = None
+        self._references: list[Statement] | None = None
+        self._schema_counts: dict[str, int] | None = None
+
+    @property
+    def input_ids(self) -> set[str]:
+        """Ids of the entities in the report (computed once per decision)."""
+        if self._input_ids is None:
+            self._input_ids = {s.entity_id for s in self.content.statements}
+        return self._input_ids
+
+    @property
+    def references(self) -> list[Statement]:
+        """The report's statements whose value names an entity (once per decision)."""
+        if self._references is None:
+            ids, refs = self.input_ids, self.facts.references
+            self._references = [s for s in self.content.statements
+                                if s.value in ids or s.prop in refs.get(s.schema, ())]
+        return self._references
 
     def onward(self, origin: str) -> frozenset[str]:
         found = self._onward.get(origin)
@@ -211,60 +237,100 @@ class _Context:
             self._onward[origin] = found
         return found
 
-    def evaluate(self, rule: Rule) -> _Candidate:
-        cand = _Candidate(rule)
+    def in_schemas(self, rule: Rule) -> int:
+        """How many statements are of the rule's schemas: an upper bound of what it keeps."""
+        counts = self._schema_counts
+        if counts is None:
+            counts = self._schema_counts = {}
+            for s in self.content.statements:
+                counts[s.schema] = counts.get(s.schema, 0) + 1
+        return sum(counts.get(schema, 0) for schema in rule.clause.schemas)
+
+    def screen(self, rule: Rule, order: int) -> _Candidate:
+        """The report-level checks; a candidate that passes still needs ``select``."""
+        cand = _Candidate(rule, order)
         clause = rule.clause
         problem = rule.in_force(self.now)
         if problem is not None:
-            return cand.deny(problem.code, problem.text)
+            return cand.deny(problem.code, lambda: problem.text)
         if self.purpose not in clause.purposes:
             return cand.deny("purpose_not_allowed",
-                             f"{self.purpose!r} is not in {sorted(clause.purposes)}")
+                             lambda: f"{self.purpose!r} is not in {sorted(clause.purposes)}")
         report = self.content.report
         mark = report.marking
-        code = rule.marking_code(mark, self.recipient, self.country)
+        code = rule.marking_code(mark, self.recipient_key, self.country)
         if code is not None:
-            return cand.deny(code, f"report marking {mark.to_dict()}")
+            return cand.deny(code, lambda: f"report {report.id} is TLP:{mark.tlp.value}")
         if report.origin != self.sender:
             if mark.originator_control:
-                return cand.deny("originator_control", f"report {report.id} from {report.origin}")
+                return cand.deny("originator_control",
+                                 lambda: f"report {report.id} from {report.origin}")
             if not self.onward(report.origin):
-                code = "h2_onward" if HandlingCode.H2 in mark.handling else "onward_not_permitted"
-                return cand.deny(code, f"report {report.id} originates at {report.origin}")
+                code = "h2_onward" if _H2 in mark.handling else "onward_not_permitted"
+                return cand.deny(code, lambda: f"report {report.id} originates at {report.origin}")
         elif mark.originator_control:
             cand.needs_approval = True
         mode = clause.mode
-        if mode is Mode.ON_REQUEST and self.action is Action.RELEASE:
+        if mode is _ON_REQUEST and self.action is _RELEASE:
             return cand.deny("mode_on_request")
-        cand.outcome = Outcome.ALLOW
-        if self.action is Action.HIT or (mode is Mode.HIT_ONLY and self.action is Action.RELEASE):
-            cand.outcome = Outcome.HIT_ONLY
-        if clause.four_eyes or (mode is Mode.HIT_ONLY and self.action is Action.RESPOND):
+        cand.outcome = _ALLOW
+        if self.action is _HIT or (mode is _HIT_ONLY_MODE and self.action is _RELEASE):
+            cand.outcome = _HIT_ONLY
+        if clause.four_eyes or (mode is _HIT_ONLY_MODE and self.action is _RESPOND):
             cand.needs_approval = True
-        self._select(rule, cand)
-        if not cand.kept and not (clause.narrative and report.narrative) and not report.retracted:
-            return cand.deny("nothing_in_scope")
         return cand
 
+    def select(self, cand: _Candidate) -> None:
+        """Choose the statements; a candidate left with nothing to share is denied."""
+        self._select(cand.rule, cand)
+        report = self.content.report
+        if not cand.kept and not (cand.rule.clause.narrative and report.narrative) and (
+                not report.retracted):
+            cand.deny("nothing_in_scope")
+
     def _select(self, rule: Rule, cand: _Candidate) -> None:
-        """Fill ``cand.kept`` with the statements that may travel under ``rule``."""
+        """Fill ``cand.kept`` with the statements that may travel under ``rule``.
+
+        The hot loop of the engine: scope codes and marking verdicts come from the
+        rule's tables.
+        """
         dropped = cand.dropped
         kept = cand.kept
         blocked: list[Statement] = []  # in scope, but its marking forbids it
-        sender, recipient, country = self.sender, self.recipient, self.country
+        sender, recipient, country = self.sender, self.recipient_key, self.country
+        scope, prop_code = rule.scope, rule.prop_code
+        ok_tlps, handling = rule.ok_tlps, rule.handling
+        last_marking: object = None  # consecutive statements often share a marking
+        last_code: str | None = None
         for s in self.content.statements:
-            code = rule.prop_code(s.schema, s.prop)
+            props = scope.get(s.schema)
+            code: str | None = _MISS
+            if props is not None:
+                code = props.get(s.prop, _MISS)
+            if code is _MISS:
+                code = prop_code(s.schema, s.prop)
             if code is None:
+                # Rule.marking_code, inlined: this loop is where decisions spend their time
                 m = s.marking
-                code = rule.marking_code(m, recipient, country)
-                if code is None and s.origin != sender:
-                    if m.originator_control:
-                        code = "originator_control"
-                    elif s.schema not in self.onward(s.origin):
-                        code = "h2_onward" if HandlingCode.H2 in m.handling else (
-                            "onward_not_permitted")
-                elif code is None and m.originator_control:
-                    cand.needs_approval = True
+                if m is last_marking:
+                    code = last_code
+                else:
+                    rel = m.releasable_to
+                    if m.tlp not in ok_tlps:
+                        code = "tlp_red" if m.tlp is _RED else "tlp_above_max"
+                    elif m.handling and not m.handling <= handling:
+                        code = "handling_not_allowed"
+                    elif rel is not None and recipient not in rel and country not in rel:
+                        code = "not_releasable"
+                    last_marking, last_code = m, code
+                if code is None:
+                    if s.origin != sender:  # received material: the originator decides
+                        if m.originator_control:
+                            code = "originator_control"
+                        elif s.schema not in self.onward(s.origin):
+                            code = "h2_onward" if _H2 in m.handling else "onward_not_permitted"
+                    elif m.originator_control:
+                        cand.needs_approval = True
                 if code is not None:
                     blocked.append(s)
             if code is None:
@@ -297,19 +363,28 @@ class _Context:
         of an entity in the report (whatever the property: an id in free text
         leaks as much). Links and entities that need their reference go whole.
         """
+        present = {s.entity_id for s in kept}
+        suspects = [s for s in self.references
+                    if s.value not in present and s.entity_id in present]
+        if not suspects or not {id(s) for s in kept}.intersection(map(id, suspects)):
+            return kept  # every reference that travels points at something travelling
         facts = self.facts
-        input_ids = {s.entity_id for s in self.content.statements}
+        refs = facts.references
+        input_ids = self.input_ids
         gone: set[str] = set()  # entities withheld whole
         while True:
-            present = {s.entity_id for s in kept} - gone
+            present = {s.entity_id for s in kept}
+            if gone:
+                present -= gone
             before = len(kept)
             out: list[Statement] = []
             for s in kept:
                 if s.entity_id in gone:
                     dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
                     continue
-                if s.value not in present and (
-                        s.value in input_ids or facts.is_reference(s.schema, s.prop)):
+                value = s.value
+                if value not in present and (
+                        value in input_ids or s.prop in refs.get(s.schema, ())):
                     dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
                     if facts.is_edge(s.schema):
                         gone.add(s.entity_id)
@@ -319,55 +394,31 @@ class _Context:
             if len(kept) == before:  # a pass that withheld nothing: settled
                 return kept
 
-    def decision(self, cand: _Candidate) -> Decision:
+    def decision(self, cand: _Candidate, with_projection: bool = True) -> Decision:
         rule, clause = cand.rule, cand.rule.clause
         report = self.content.report
-        h1 = report.marking.has(HandlingCode.H1) or any(
-            HandlingCode.H1 in s.marking.handling for s in cand.kept)
+        h1 = report.marking.has(_H1) or any(
+            s.marking.handling and _H1 in s.marking.handling for s in cand.kept)
         projection = None
-        if cand.outcome is Outcome.ALLOW:
-            projection = _project(report, cand.kept, rule, self.purpose)
+        if cand.outcome is _ALLOW and with_projection:
+            projection = project(report, cand.kept, rule, self.purpose)
         reasons = [f"allowed by agreement {rule.agreement.id} clause {clause.id}"]
         for code, n in sorted(cand.dropped.items()):
             reasons.append(f"{n} statement(s) withheld: {REASON_TEXT[code][1]}")
         if cand.needs_approval:
             reasons.append("a supervisor must approve before release")
         codes = ("allowed_pending_approval" if cand.needs_approval else "allowed",)
-        if cand.outcome is Outcome.HIT_ONLY:
+        if cand.outcome is _HIT_ONLY:
             codes = ("hit_only",)
-        return Decision(
-            cand.outcome, self.recipient, self.purpose, self.action,
-            agreement_id=rule.agreement.id, clause_id=clause.id, projection=projection,
-            reasons=tuple(reasons), reason_codes=codes + tuple(sorted(cand.dropped)),
+        return build_decision(
+            outcome=cand.outcome, recipient=self.recipient, purpose=self.purpose,
+            action=self.action, agreement_id=rule.agreement.id, clause_id=clause.id,
+            projection=projection, reasons=tuple(reasons),
+            reason_codes=codes + tuple(sorted(cand.dropped)),
             dropped=MappingProxyType(dict(cand.dropped)), needs_approval=cand.needs_approval,
             not_for_judicial_use=h1, permitted_actions=clause.permitted_actions,
             retention_days=clause.retention_days,
         )
-
-
-def _project(report_in: Report, kept: list[Statement], rule: Rule,
-             purpose: str) -> ReportContent:
-    floor, floor_rank = rule.pap_floor, rule.pap_rank
-    tightened: dict[int, Marking] = {}
-    out: list[Statement] = []
-    for s in kept:
-        m = s.marking
-        if PAP_RANK[m.pap] >= floor_rank:
-            out.append(s)
-            continue
-        new = tightened.get(id(m))
-        if new is None:
-            new = tightened[id(m)] = m | floor
-        out.append(replace(s, marking=new))
-    marking = report_in.marking | floor
-    if rule.clause.narrative:
-        report = replace(report_in, marking=marking)
-    else:
-        # title, narrative and the report's own purpose are free text that may
-        # name anything, sources included: they travel only when the clause says so
-        report = replace(report_in, marking=marking, title=f"Report {report_in.id}",
-                         narrative="", purpose=purpose)
-    return ReportContent(report, tuple(out))
 
 
 def _denial(candidates: list[_Candidate], recipient: str, purpose: str,
@@ -378,9 +429,9 @@ def _denial(candidates: list[_Candidate], recipient: str, purpose: str,
     for c in ordered:
         if c.code not in codes:
             codes.append(c.code)
-        text = REASON_TEXT[c.code][1] + (f" ({c.detail})" if c.detail else "")
+        text = REASON_TEXT[c.code][1] + (f" ({c.detail()})" if c.detail else "")
         line = f"agreement {c.rule.agreement.id} clause {c.rule.clause.id}: {text}"
         if line not in reasons:
             reasons.append(line)
-    return Decision(Outcome.DENY, recipient, purpose, action, reasons=tuple(reasons),
-                    reason_codes=tuple(codes))
+    return build_decision(outcome=_DENY, recipient=recipient, purpose=purpose,
+                     action=action, reasons=tuple(reasons), reason_codes=tuple(codes))

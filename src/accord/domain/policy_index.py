@@ -34,6 +34,7 @@ SOURCE_IDENTIFYING_PROPERTIES = frozenset({
 SOURCE_PREFIXES = ("informant", "source", "handler", "debrief")
 
 TLP_RANK = {t: i for i, t in enumerate(TLP)}
+_RED = TLP.RED  # looked up once: enum member access is slow on Python 3.11
 PAP_RANK = {p: i for i, p in enumerate(PAP)}
 
 
@@ -87,8 +88,8 @@ def default_schema_facts() -> SchemaFacts:
 class Rule:
     """One clause of one agreement, for one (sender, recipient) pair, precompiled."""
 
-    __slots__ = ("agreement", "clause", "problem", "valid_from", "valid_until", "max_rank",
-                 "handling", "pap_floor", "pap_rank", "_scope", "_source")
+    __slots__ = ("agreement", "clause", "problem", "valid_from", "valid_until", "ok_tlps",
+                 "handling", "pap_ok", "scope", "_source")
 
     def __init__(self, agreement: Agreement, clause: Clause, source: frozenset[str]) -> None:
         self.agreement = agreement
@@ -96,13 +97,17 @@ class Rule:
         self.problem = _static_problem(agreement)
         self.valid_from = agreement.valid_from
         self.valid_until = agreement.valid_until
-        self.max_rank = TLP_RANK[clause.max_tlp]
+        # Tuples of enum members, tested with ``in``: identity comparisons in C,
+        # where a dict or set of enums would call Enum.__hash__ in Python.
+        max_rank = TLP_RANK[clause.max_tlp]
+        self.ok_tlps = tuple(t for t in TLP if TLP_RANK[t] <= max_rank and t is not TLP.RED)
         self.handling: frozenset[HandlingCode] = clause.handling_allowed
-        self.pap_floor = Marking(pap=clause.permitted_actions)
-        self.pap_rank = PAP_RANK[clause.permitted_actions]
+        floor = PAP_RANK[clause.permitted_actions]
+        self.pap_ok = tuple(p for p in PAP if PAP_RANK[p] >= floor)  # no tightening needed
         self._source = source
-        # schema -> {prop -> drop code or None}; filled lazily for "all properties"
-        self._scope: dict[str, dict[str, str | None]] = {s: {} for s in clause.schemas}
+        # schema -> {prop -> drop code or None}; filled lazily (see ``prop_code``).
+        # Bounded by the schemata's properties, as schema names come from the registry.
+        self.scope: dict[str, dict[str, str | None]] = {s: {} for s in clause.schemas}
 
     def in_force(self, at: datetime) -> Reason | None:
         if self.problem is not None:
@@ -112,17 +117,18 @@ class Rule:
         return self.agreement.usable_at(at)
 
     def prop_code(self, schema: str, prop: str) -> str | None:
-        """None when (schema, prop) is in scope; else the drop code."""
-        props = self._scope.get(schema)
+        """None when (schema, prop) is in scope; else the drop code. Remembered in
+        ``scope`` (schema -> prop -> code), which the engine's hot loop reads first."""
+        props = self.scope.get(schema)
         if props is None:
-            return "schema_out_of_scope"
-        code = props.get(prop, "?")
-        if code == "?":
-            code = self._prop_code(schema, prop)
-            props[prop] = code
-        return code
+            props = self.scope[schema] = {}
+        if prop not in props:
+            props[prop] = self._prop_code(schema, prop)
+        return props[prop]
 
     def _prop_code(self, schema: str, prop: str) -> str | None:
+        if schema not in self.clause.schemas:
+            return "schema_out_of_scope"
         if is_source_identifying(prop, self._source):
             return "source_identifying"
         if prop in self.clause.redactions.get(schema, ()):
@@ -133,18 +139,27 @@ class Rule:
         return None
 
     def marking_code(self, m: Marking, recipient: str, country: str | None) -> str | None:
-        """None when a statement (or report) with marking ``m`` may travel; else why not."""
-        if m.tlp is TLP.RED:
-            return "tlp_red"
-        if TLP_RANK[m.tlp] > self.max_rank:
-            return "tlp_above_max"
+        """None when a statement (or report) with marking ``m`` may travel; else why not.
+        ``recipient`` and ``country`` upper-cased, as releasability lists are."""
+        if m.tlp not in self.ok_tlps:
+            return "tlp_red" if m.tlp is _RED else "tlp_above_max"
         if m.handling and not m.handling <= self.handling:
             return "handling_not_allowed"
         rel = m.releasable_to
-        if rel is not None and recipient.upper() not in rel and (
-                country is None or country.upper() not in rel):
+        if rel is not None and recipient not in rel and country not in rel:
             return "not_releasable"
         return None
+
+    def tightened(self, m: Marking) -> Marking:
+        """``m`` marked at least as restrictively as the clause's permitted actions."""
+        if m.pap in self.pap_ok:
+            return m
+        # the join with a PAP-only marking changes nothing but the PAP; copied
+        # field by field rather than through the frozen dataclass's slow __init__
+        new: Marking = object.__new__(Marking)
+        new.__dict__.update(m.__dict__)
+        new.__dict__["pap"] = self.clause.permitted_actions
+        return new
 
 
 def _static_problem(agreement: Agreement) -> Reason | None:
@@ -178,6 +193,22 @@ class PolicyIndex:
                             self._pairs.setdefault((sender, recipient), []).append(
                                 Rule(agreement, clause, source))
 
+    @classmethod
+    def of(cls, agreements: Iterable[Agreement]) -> PolicyIndex:
+        """The index of these agreements, reused while the same objects are passed
+        (agreements are immutable, so the same objects compile to the same index)."""
+        items = tuple(agreements)
+        key = tuple(map(id, items))
+        hit = _COMPILED.get(key)
+        # the cache holds the agreements, so their ids cannot be reused meanwhile
+        if hit is not None and all(a is b for a, b in zip(hit[0], items, strict=True)):
+            return hit[1]
+        index = cls(items)
+        if len(_COMPILED) >= 16:
+            _COMPILED.clear()
+        _COMPILED[key] = (items, index)
+        return index
+
     def rules(self, sender: str, recipient: str) -> list[Rule]:
         """Every clause covering ``sender`` -> ``recipient``, active or not, in id order."""
         return self._pairs.get((sender, recipient), [])
@@ -195,3 +226,6 @@ class PolicyIndex:
             if third in rule.clause.onward_transfer and rule.in_force(at) is None:
                 out |= rule.clause.schemas
         return frozenset(out)
+
+
+_COMPILED: dict[tuple[int, ...], tuple[tuple[Agreement, ...], PolicyIndex]] = {}
