@@ -1,0 +1,220 @@
+"""End-to-end release latency and throughput between two nodes on loopback.
+
+Two real ``accord serve`` processes (the sender with ``--dispatch``), each with
+its own SQLite store. A release's latency runs from the commit of the report
+change that queued it (``outbox.created`` at the sender) to the commit of its
+arrival at the recipient (``inbox.received``): sealing, the HTTP round trip,
+every recipient check, storing, the signed receipt. Both times come from the
+same machine clock.
+
+Baseline, measured in the same run between the same two processes: the same
+release bodies sent as plain, unauthenticated JSON POSTs to a benchmark-only
+endpoint (``federation.bench_plain_endpoint``) that stores them exactly as the
+inbox does, without envelope, checks, receipt or ledger; its latency runs from
+just before the POST to the commit at the recipient.
+
+``ratio`` = secure p50 latency / plain p50 latency (goal <= 3, and p50 <= 50 ms).
+Throughput: a bulk import queues ``bulk`` releases at once; releases/s is how
+fast they arrive; the plain baseline sends the same bodies in batches of the
+same size.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from accord.domain.users import Role
+from accord.entrypoints.api.server import free_port
+from accord.services.users import add_user
+
+BATCH = 100
+
+
+def _node(path: Path, node_id: str, country: str) -> Path:
+    import yaml
+
+    from accord.bootstrap import init_node
+
+    init_node(path, node_id=node_id, country=country).node.close()
+    raw = yaml.safe_load((path / "node.yaml").read_text())
+    raw["federation"] = {"bench_plain_endpoint": True, "batch_size": BATCH,
+                         "poll_seconds": 0.5}
+    (path / "node.yaml").write_text(yaml.safe_dump(raw))
+    return path
+
+
+def _setup(root: Path, ports: dict[str, int]) -> str:
+    from datetime import UTC, timedelta
+
+    from accord.adapters.agreement_signing import sign_agreement
+    from accord.bootstrap import open_node
+    from accord.domain.agreement import Agreement
+    from accord.domain.clause import Clause
+    from accord.domain.markings import TLP
+    from accord.services.agreements import store_agreement
+    from accord.services.partners import pin_partner
+
+    co, mx = open_node(root / "co"), open_node(root / "mx")
+    now = datetime.now(UTC)
+    agreement = Agreement(
+        id="bench", title="Benchmark agreement", parties=("co-bench", "mx-bench"),
+        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30),
+        clauses=(Clause(id="c1", schemas=frozenset({"Person", "Phone", "Vessel"}),
+                        purposes=frozenset({"interdiction"}), max_tlp=TLP.AMBER),)).propose()
+    for node in (co, mx):
+        agreement = sign_agreement(agreement, node.node_id, node.keys, now=now)
+    keys = {n.node_id: n.keys.public_keys(n.node_id, n.config.country) for n in (co, mx)}
+    agreement = agreement.activate(now, lambda p: keys[p])
+    for node, other, name in ((co, mx, "mx"), (mx, co, "co")):
+        store_agreement(node.store, agreement)
+        pin_partner(node.store, other.keys.public_jwks(other.node_id, other.config.country),
+                    url=f"http://127.0.0.1:{ports[name]}", me=node.node_id)
+    _user, issued = add_user(co.store, "bench-analyst", Role.ANALYST)
+    co.close()
+    mx.close()
+    return issued.secret
+
+
+def _serve(node: Path, port: int, dispatch: bool, log: Path) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "accord.entrypoints.cli.main", "serve", "--node", str(node),
+            "--port", str(port)] + (["--dispatch"] if dispatch else [])
+    with log.open("ab") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=out)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"{node} did not start: {log.read_text()[-2000:]}")
+
+
+def _db(node: Path, sql: str) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{node / 'accord.db'}?mode=ro", uri=True, timeout=30) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _t(text: str) -> float:
+    """Epoch seconds of a time SQLite holds as naive UTC text."""
+    return datetime.fromisoformat(text + "+00:00").timestamp()
+
+
+def _document(i: int) -> dict[str, Any]:
+    return {"id": f"b{i:06d}", "title": "Go-fast sighting", "purpose": "interdiction",
+            "markings": {"tlp": "AMBER"},
+            "entities": [
+                {"id": f"b{i:06d}-p", "schema": "Person",
+                 "properties": {"name": [f"Juan Perez {i}"], "nationality": ["co"]}},
+                {"id": f"b{i:06d}-ph", "schema": "Phone",
+                 "properties": {"number": [f"+57300{i:07d}"]}}]}
+
+
+def _wait(condition: Any, what: str, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.002)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run(quick: bool) -> dict[str, Any]:
+    n_latency, n_bulk = (30, 300) if quick else (300, 3000)
+    root = Path(tempfile.mkdtemp(prefix="accord-bench-release-"))
+    ports = {"co": free_port(), "mx": free_port()}
+    _node(root / "co", "co-bench", "CO")
+    _node(root / "mx", "mx-bench", "MX")
+    token = _setup(root, ports)
+    procs = [_serve(root / "mx", ports["mx"], False, root / "mx.log"),
+             _serve(root / "co", ports["co"], True, root / "co.log")]
+    co_url = f"http://127.0.0.1:{ports['co']}"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(timeout=600) as client:
+            # warm up both paths (connections, caches)
+            for i in range(5):
+                client.post(f"{co_url}/api/v1/reports", json=_document(900_000 + i),
+                            headers=headers).raise_for_status()
+            _wait(lambda: _db(root / "mx", "SELECT count(*) FROM inbox")[0][0] == 5, "warm-up")
+            # 1. latency, one release at a time
+            for i in range(n_latency):
+                client.post(f"{co_url}/api/v1/reports", json=_document(i),
+                            headers=headers).raise_for_status()
+                _wait(lambda i=i: _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
+                      == 6 + i, "a release")
+            sent = dict(_db(root / "co", "SELECT message_id, created FROM outbox"))
+            got = dict(_db(root / "mx", "SELECT message_id, received FROM inbox"))
+            secure = [(_t(got[m]) - _t(sent[m])) * 1000 for m in list(got)[5:]]
+            bodies = [json.loads(b) for (b,) in _db(
+                root / "co", "SELECT body FROM outbox ORDER BY seq")][5:]
+            # 2. plain baseline, the same bodies one at a time
+            plain = []
+            for k, body in enumerate(bodies):
+                body = _renamed(body, f"p{k}-", k + 1)
+                answer = client.post(f"{co_url}/federation/v1/plain/send", json={
+                    "partner": "mx-bench", "messages": [body], "batch": 1}).json()
+                plain.append((answer["stored_at"][0] - answer["sent_at"][0]) * 1000)
+            # 3. throughput: a bulk import queues n_bulk releases at once
+            lines = []
+            for i in range(n_latency, n_latency + n_bulk):
+                doc = _document(i)
+                lines.append(json.dumps({"kind": "report", **{k: v for k, v in doc.items()
+                                                              if k != "entities"}}))
+                lines += [json.dumps({"kind": "entity", "report": doc["id"], **e})
+                          for e in doc["entities"]]
+            before = _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
+            client.post(f"{co_url}/api/v1/import", content="\n".join(lines) + "\n",
+                        headers=headers).raise_for_status()
+            _wait(lambda: _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
+                  == before + n_bulk, "the bulk releases")
+            first = _t(_db(root / "co", f"SELECT min(created) FROM outbox WHERE seq > {before}")
+                       [0][0])
+            last = _t(_db(root / "mx", "SELECT max(received) FROM inbox")[0][0])
+            secure_rps = n_bulk / (last - first)
+            bulk_bodies = [_renamed(json.loads(b), f"q{k}-", k + 1) for k, (b,) in enumerate(
+                _db(root / "co", f"SELECT body FROM outbox WHERE seq > {before} ORDER BY seq"))]
+            answer = client.post(f"{co_url}/federation/v1/plain/send", json={
+                "partner": "mx-bench", "messages": bulk_bodies, "batch": BATCH}).json()
+            plain_rps = n_bulk / (max(answer["stored_at"]) - min(answer["sent_at"]))
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(30)
+    p50, p99 = _pct(secure, 0.5), _pct(secure, 0.99)
+    plain_p50, plain_p99 = _pct(plain, 0.5), _pct(plain, 0.99)
+    return {
+        "releases_latency": len(secure), "releases_bulk": n_bulk,
+        "secure_p50_ms": round(p50, 2), "secure_p99_ms": round(p99, 2),
+        "plain_p50_ms": round(plain_p50, 2), "plain_p99_ms": round(plain_p99, 2),
+        "secure_releases_per_s": round(secure_rps, 1), "plain_releases_per_s": round(plain_rps, 1),
+        "ratio": round(p50 / plain_p50, 2),
+        "throughput_ratio": round(plain_rps / secure_rps, 2),
+        "mean_secure_ms": round(statistics.fmean(secure), 2),
+        "workdir": str(root),
+    }
+
+
+def _renamed(body: dict[str, Any], prefix: str, seq: int) -> dict[str, Any]:
+    """The same release under new ids, so the recipient stores it afresh."""
+    rid = prefix + body["report_id"]
+    body = {**body, "report_id": rid, "seq": seq, "report": {**body["report"], "id": rid}}
+    body["statements"] = [{**s, "entity": prefix + s["entity"]} for s in body["statements"]]
+    return body
