@@ -24,7 +24,7 @@ from accord.bootstrap import Node
 from accord.domain.agreement import AgreementStatus
 from accord.domain.grading import Grading
 from accord.domain.markings import TLP, Marking
-from accord.domain.release import MessageKind, Release
+from accord.domain.messages import Message, MessageKind
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
 from accord.entrypoints.api.app import create_app
@@ -52,7 +52,7 @@ def release(report_id: str = "co-r1", *, version: int = 1, seq: int = 1,
     content = ReportContent(report, tuple(
         Statement(e, schema, prop, value, report_id, "co-dijin", marking, grading)
         for e, schema, prop, value in statements))
-    return Release(MessageKind.RELEASE, seq, report_id, version, "agr-1", clause_id,
+    return Message(MessageKind.RELEASE, seq, report_id, version, "agr-1", clause_id,
                    "interdiction", content).to_body()
 
 

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from accord.adapters.store import Store
+from accord.domain.messages import Message
 from accord.domain.registry import Registry
-from accord.domain.release import Release
 from accord.services.receive import keep_release
 
 PLAIN_INBOX = "/federation/v1/plain/inbox"
@@ -29,7 +29,7 @@ def store_plain(store: Store, registry: Registry, messages: Sequence[dict[str, A
     """Store each release body; the wall-clock time (epoch seconds) each one committed."""
     stored: list[float] = []
     for body in messages:
-        release = Release.from_body(body, sender=sender)
+        release = Message.from_body(body, sender=sender)
         assert release.content is not None
         now = datetime.now(UTC)
         with store.unit_of_work() as uow:

@@ -44,9 +44,9 @@ from accord.domain.decision import Outcome
 from accord.domain.errors import AccordError, InvalidValue
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
+from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import PolicyIndex, decide_on_arrival
 from accord.domain.registry import Registry
-from accord.domain.release import MessageKind, Release
 from accord.domain.report import ReportContent, ReportStatus
 from accord.services import acts
 from accord.services.agreements import PolicyCache
@@ -180,7 +180,7 @@ class Receiver:
         if again is not None:
             return again
         try:
-            release = Release.from_body(opened.payload, sender=opened.sender)
+            release = Message.from_body(opened.payload, sender=opened.sender)
             index = self._apply(uow, opened.sender, opened.message_id, release, now,
                                 policy)
         except _Refuse as refusal:
@@ -232,7 +232,7 @@ class Receiver:
         log.info("refused envelope %s from %s: %s: %s", message_id, sender, reason, detail)
         return InboxResult(REFUSED, message_id, reason, detail, receipt)
 
-    def _apply(self, uow: UnitOfWork, sender: str, message_id: str, release: Release,
+    def _apply(self, uow: UnitOfWork, sender: str, message_id: str, release: Message,
                now: datetime, policy: Callable[[], PolicyIndex]) -> int | None:
         """Check the message against our own agreements and keep what it carries."""
         held = uow.inbox.held(release.report_id)
@@ -258,7 +258,7 @@ class Receiver:
                      "version": release.version, "seq": release.seq}, at=now)])
         return indices[0] if indices else None
 
-    def _store_release(self, uow: UnitOfWork, sender: str, release: Release,
+    def _store_release(self, uow: UnitOfWork, sender: str, release: Message,
                        held: HeldReport | None, now: datetime, index: PolicyIndex) -> None:
         assert release.content is not None
         decision = decide_on_arrival(release.content, sender=sender, me=self.me,

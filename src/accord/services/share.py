@@ -37,8 +37,8 @@ from accord.domain.decision import Decision, Outcome
 from accord.domain.events import ReportChange, ReportChanged
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
+from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import decide
-from accord.domain.release import MessageKind, Release
 from accord.domain.report import Report, ReportContent
 from accord.services import acts
 from accord.services.agreements import PolicyCache
@@ -157,7 +157,7 @@ class _Message:
 
     def row(self, seq: int | None, now: datetime) -> dict[str, object]:
         decision, report, kind = self.decision, self.report, self.kind
-        release = Release(
+        release = Message(
             kind, 1, report.id, report.version,
             agreement_id=decision.agreement_id if decision else None,
             clause_id=decision.clause_id if decision else None,

@@ -34,7 +34,7 @@ class MessageKind(Enum):
 
 
 @dataclass(frozen=True)
-class Release:
+class Message:
     """One message of a sender to one recipient (the body of an envelope)."""
 
     kind: MessageKind
@@ -61,7 +61,7 @@ class Release:
         return body
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any], *, sender: str) -> Release:
+    def from_body(cls, body: Mapping[str, Any], *, sender: str) -> Message:
         """Parse an envelope body; ``InvalidValue`` naming the field on anything odd."""
         where = "release"
         try:
