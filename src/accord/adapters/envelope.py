@@ -9,18 +9,16 @@ match after decryption.
 
 ``open_envelope`` refuses, each with its own exception and ``code``:
 
-=========================  =====================================================
-``envelope_too_large``      over ``max_bytes`` (checked before anything is parsed)
-``envelope_malformed``      not a well-formed envelope, or tampered (any byte)
-``envelope_wrong_recipient`` addressed to another node, or to a key we do not hold
-``envelope_unsigned``       the encrypted content is not a signed message
-``envelope_unpinned_key``   no pinned keys for the sender, or an unknown kid
-``envelope_revoked_key``    signed by a revoked key (or a retiring one past its grace)
-``envelope_bad_signature``  the signature does not verify
-``envelope_header_mismatch`` the signed iss/aud/jti/iat differ from the outer header
-``envelope_not_fresh``      issued in the future beyond the skew, or too old
-``envelope_replayed``       this sender's message id was already accepted
-=========================  =====================================================
+- ``envelope_too_large``: over ``max_bytes`` (checked before anything is parsed);
+- ``envelope_malformed``: not a well-formed envelope, or tampered (any byte);
+- ``envelope_wrong_recipient``: addressed to another node, or to a key we do not hold;
+- ``envelope_unsigned``: the encrypted content is not a signed message;
+- ``envelope_unpinned_key``: no pinned keys for the sender, or an unknown kid;
+- ``envelope_revoked_key``: a revoked key, or a retiring one past its grace period;
+- ``envelope_bad_signature``: the signature does not verify;
+- ``envelope_header_mismatch``: signed iss/aud/jti/iat differ from the outer header;
+- ``envelope_not_fresh``: issued in the future beyond the skew, or too old;
+- ``envelope_replayed``: this sender's message id was already accepted.
 
 Re-seal at every send attempt (the freshness window is minutes); keep the
 message id, so a retry of something already received is refused as
