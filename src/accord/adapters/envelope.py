@@ -176,6 +176,7 @@ def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
     Only after every check has passed is the message id recorded in
     ``replay_cache`` (so forged envelopes cannot poison it).
     """
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     if len(token) > max_bytes:
         raise EnvelopeTooLarge(f"{len(token)} bytes, over the limit of {max_bytes}")
     if isinstance(token, bytes):
