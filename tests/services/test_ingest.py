@@ -274,3 +274,25 @@ def test_inputs_larger_than_a_batch_are_written_whole(store: Store, registry: Re
     assert counts(store) == (1, 1, 2400, 1200, 1200)
     again = import_files(store, [path], origin="CO", registry=registry)
     assert (again.statements_new, again.statements_unchanged) == (0, 2400)
+
+
+def test_retracted_reports_round_trip_and_stay_hidden(store: Store, registry: Registry,
+                                                      tmp_path: Path) -> None:
+    from accord.adapters.store import open_store
+    from accord.services.reports import retract_report
+    from accord.services.search import search
+
+    import_files(store, [write(tmp_path / "in.jsonl", REPORT, PERSON)], origin="CO",
+                 registry=registry)
+    retract_report(store, "CO-R1", reason="source withdrawn")
+    out = io.StringIO()
+    export_jsonl(store, out)
+    assert json.loads(out.getvalue().splitlines()[0])["status"] == "retracted"
+    dump = tmp_path / "export.jsonl"
+    dump.write_text(out.getvalue(), encoding="utf-8")
+    other = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    import_files(other, [dump], origin="XX", registry=registry)
+    assert search(other, "Joaquin Guzman", registry=registry) == []
+    assert [h.entity_id for h in search(other, "Joaquin Guzman", registry=registry,
+                                        include_retracted=True)] == ["co-per-1"]
+    other.close()
