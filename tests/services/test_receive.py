@@ -23,6 +23,8 @@ from accord.adapters.receipts import verify_receipt
 from accord.bootstrap import Node
 from accord.domain.agreement import AgreementStatus
 from accord.domain.grading import Grading
+from accord.domain.ledger_entry import Action as Act
+from accord.domain.ledger_entry import decode_leaf
 from accord.domain.markings import TLP, Marking
 from accord.domain.messages import Message, MessageKind
 from accord.domain.report import Report, ReportContent
@@ -89,6 +91,9 @@ def assert_refused(client: TestClient, mx: Node, envelope: str, reason: str) -> 
     assert result["reason"] == reason, result
     assert stored(mx) == (0, 0, 0)
     assert refusal_reasons(mx) == [reason]
+    with mx.store.unit_of_work(write=False) as uow:  # the refusal is in the ledger too
+        leaves = list(uow.ledger.tree.leaves())
+    assert decode_leaf(leaves[-1].data)[1].action is Act.ENVELOPE_REFUSED
     return result
 
 
@@ -101,6 +106,11 @@ def test_a_release_is_accepted_with_provenance_markings_and_a_signed_receipt(
                              if n == mx.node_id else None, now=datetime.now(UTC))
     assert (receipt.issuer, receipt.sender, receipt.status, receipt.seq) == (
         "mx-fgr", "co-dijin", "accepted", 1)
+    # the receipt names the ledger entry that recorded the arrival at the recipient
+    assert receipt.ledger_index is not None and result["ledger_index"] == receipt.ledger_index
+    with mx.store.unit_of_work(write=False) as uow:
+        leaf = uow.ledger.tree.leaf(receipt.ledger_index)
+    assert leaf is not None and decode_leaf(leaf.data)[1].action is Act.ENVELOPE_RECEIVED
     [hit] = search(mx.store, "Juan Perez", registry=mx.registry)
     with mx.store.unit_of_work(write=False) as uow:
         [s] = uow.statements.for_entity(hit.entity_id)
