@@ -63,6 +63,9 @@ class FederationSettings:
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 300.0
     timeout_seconds: float = 30.0
+    # The ledger while serving: sign a checkpoint (if anything new), witness partners.
+    checkpoint_seconds: float = 60.0
+    witness_seconds: float = 300.0
     # Benchmarks only: a plain, unauthenticated JSON endpoint to compare against.
     bench_plain_endpoint: bool = False
 

@@ -25,7 +25,13 @@ PUBLIC = {"/healthz"}
 # signed requests, signed receipts; routers/federation.py). The federation
 # tests check that each one refuses what is not signed by a pinned partner.
 SIGNED_BY_PARTNERS = {"/.well-known/accord/node.json", "/federation/v1/inbox",
-                      "/federation/v1/feed", "/federation/v1/receipts"}
+                      "/federation/v1/feed", "/federation/v1/receipts",
+                      # The ledger's (routers/ledger_federation.py): checkpoints are signed
+                      # by this node and proofs are hashes only; a co-signature is kept
+                      # only if it verifies with a pinned partner's key (tests/services/
+                      # test_witnessing.py checks that strangers are refused).
+                      "/federation/v1/checkpoint", "/federation/v1/consistency",
+                      "/federation/v1/cosign"}
 
 
 def api_routes(client: TestClient) -> list[tuple[str, set[str], APIRoute]]:

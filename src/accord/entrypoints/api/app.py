@@ -14,10 +14,12 @@ from accord.bootstrap import Node
 from accord.entrypoints.api.errors import install_error_handlers
 from accord.entrypoints.api.limits import BodySizeLimit
 from accord.entrypoints.api.routers import (
+    audit,
     entities,
     federation,
     health,
     imports,
+    ledger_federation,
     reports,
     search,
     users,
@@ -26,7 +28,8 @@ from accord.entrypoints.api.routers import (
 API_PREFIX = "/api/v1"
 
 # Add a resource's router here (one line) to mount it under /api/v1.
-ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router]
+ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router,
+           audit.router]
 
 
 def create_app(node: Node) -> FastAPI:
@@ -58,4 +61,5 @@ def create_app(node: Node) -> FastAPI:
     # Node-to-node routes: authenticated by signatures, not tokens (routers/federation.py).
     for router in federation.routers(node):
         app.include_router(router)
+    app.include_router(ledger_federation.router)  # checkpoints and co-signatures (witnesses)
     return app

@@ -1,4 +1,5 @@
-"""``accord audit verify|proof|log``: the auditor's view of the node's ledger (read-only)."""
+"""``accord audit verify|proof|log``: the auditor's view of the node's ledger (read-only);
+``accord audit checkpoint|witness``: sign a checkpoint now, run one witnessing round."""
 
 from __future__ import annotations
 
@@ -6,18 +7,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.console import Console
 from rich.table import Table
 
 from accord.adapters.ledger import LeafFilter
-from accord.bootstrap import Node, open_node
+from accord.bootstrap import open_node
 from accord.domain.errors import InvalidValue
 from accord.domain.signed_note import NoteVerifier
 from accord.entrypoints.cli.options import JsonOption, NodeOption
 from accord.entrypoints.cli.output import command
-from accord.services import ledger
-from accord.services.ledger_verify import verify_all
+from accord.services import auditing, checkpointing, ledger
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,23 +27,15 @@ WitnessOption = Annotated[
 ]
 
 
-def node_verifier(node: Node) -> NoteVerifier:
-    """The node's own checkpoint key: its signing key under its log origin."""
-    public = node.keys.signing.public_key
-    if not isinstance(public, Ed25519PublicKey):
-        raise InvalidValue("the node's signing key is not Ed25519", where="keys/signing.jwk")
-    return NoteVerifier(ledger.origin_for(node.node_id), public)
-
-
 @app.command("verify")
 def verify(node: NodeOption = None, witness_key: WitnessOption = None,
            json_: JsonOption = False) -> None:
-    """Recompute the whole log; check every checkpoint and co-signature. Exit 1 if anything
-    is wrong, naming the first bad index."""
+    """Recompute the whole log; check every checkpoint and co-signature (partners' pinned
+    keys and any --witness-key). Exit 1 if anything is wrong, naming the first bad index."""
     with command(json_) as out:
         witnesses = [NoteVerifier.from_vkey(k, where="--witness-key") for k in witness_key or []]
-        with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            report = verify_all(uow, node_verifier(opened), witnesses)
+        with open_node(node) as opened:
+            report = auditing.verify_node(opened, witnesses)
 
         def human(console: Console) -> None:
             verdict = "[green]OK[/]" if report.ok else "[red]TAMPERED[/]"
@@ -71,9 +62,8 @@ def proof(index: Annotated[int, typer.Argument(help="The leaf index.")],
           node: NodeOption = None, json_: JsonOption = False) -> None:
     """Print the inclusion proof of leaf INDEX (checked before it is printed)."""
     with command(json_) as out:
-        with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            found = ledger.prove_inclusion(uow, index, size)
-        found.verify()
+        with open_node(node) as opened:
+            found = auditing.prove(opened, index, size)
 
         def human(console: Console) -> None:
             console.print(f"leaf {found.index} of {found.size}: "
@@ -106,8 +96,8 @@ def log(node: NodeOption = None,
             raise InvalidValue(f"{limit} is not between 1 and 10000", where="--limit")
         where = LeafFilter(actor=actor, action=action, agreement=agreement,
                            since=_time(since), after_index=after, limit=limit)
-        with open_node(node) as opened, opened.store.unit_of_work(write=False) as uow:
-            found = ledger.audit_log(uow, where)
+        with open_node(node) as opened:
+            found = auditing.audit_log(opened, where)
 
         def human(console: Console) -> None:
             table = Table("index", "at", "actor", "action", "subject", "agreement", "partner")
@@ -129,3 +119,49 @@ def _time(text: str | None) -> datetime | None:
         raise InvalidValue(f"{text!r} is not an ISO 8601 time", where="--since") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
+
+
+@app.command("checkpoint")
+def checkpoint(node: NodeOption = None,
+               force: Annotated[bool, typer.Option(
+                   "--force", help="Sign even if only checkpoint bookkeeping happened since "
+                   "the last one.")] = False,
+               json_: JsonOption = False) -> None:
+    """Sign a checkpoint of the ledger now (accord serve also does so on a timer)."""
+    with command(json_) as out:
+        with open_node(node) as opened:
+            signed = checkpointing.sign_checkpoint(opened, force=force)
+        cp = signed.checkpoint
+        out.emit({"size": cp.size, "root": ledger.b64(cp.root), "checkpoint": signed.format(),
+                  "cosigners": signed.cosigners()},
+                 lambda console: console.print(signed.format(), markup=False))
+
+
+@app.command("witness")
+def witness(node: NodeOption = None,
+            partner: Annotated[str | None, typer.Option(
+                "--partner", help="Only this partner (default: every active partner).")] = None,
+            json_: JsonOption = False) -> None:
+    """Run one witnessing round: fetch each partner's checkpoint, check it extends the last
+    one co-signed, co-sign it and hand the co-signature back. Exit 1 on an alert."""
+    with command(json_) as out:
+        from accord.adapters.ledger_transport import HttpLedgerTransport
+        from accord.services.witnessing import ALERT, witness_partners
+
+        with open_node(node) as opened:
+            transport = HttpLedgerTransport(timeout=opened.config.federation.timeout_seconds)
+            try:
+                outcomes = witness_partners(opened, transport, partner)
+            finally:
+                transport.close()
+
+        def human(console: Console) -> None:
+            table = Table("partner", "status", "size", "detail")
+            for o in outcomes:
+                table.add_row(o.partner, o.status, "" if o.size is None else str(o.size),
+                              o.detail)
+            console.print(table)
+
+        out.emit({"partners": [o.to_dict() for o in outcomes]}, human)
+    if any(o.status == ALERT for o in outcomes):
+        raise typer.Exit(1)

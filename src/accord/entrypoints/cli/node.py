@@ -77,17 +77,33 @@ def serve(
                      lambda console: console.print(
                          f"Serving node {opened.node_id} on {url} (API {url}/api/v1, "
                          f"OpenAPI {url}/openapi.json); Ctrl-C to stop"))
-            if not dispatch:
-                serve_forever(app_, host, port)
-                return
             stop = threading.Event()
-            dispatcher = opened.dispatcher()
-            worker = threading.Thread(target=dispatcher.run_forever, args=(stop,),
-                                      name="accord-dispatch", daemon=True)
-            worker.start()
+            workers = [threading.Thread(target=_ledger_keeper(opened).run_forever, args=(stop,),
+                                        name="accord-ledger", daemon=True)]
+            dispatcher = opened.dispatcher() if dispatch else None
+            if dispatcher is not None:
+                workers.append(threading.Thread(target=dispatcher.run_forever, args=(stop,),
+                                                name="accord-dispatch", daemon=True))
+            for worker in workers:
+                worker.start()
             try:
                 serve_forever(app_, host, port)
             finally:
                 stop.set()
-                dispatcher.notify()
-                worker.join(10)
+                if dispatcher is not None:
+                    dispatcher.notify()
+                for worker in workers:
+                    worker.join(10)
+
+
+def _ledger_keeper(node: Any) -> Any:
+    """Checkpoints on a timer, and witnessing rounds with the node's partners."""
+    from accord.adapters.ledger_transport import HttpLedgerTransport
+    from accord.services.checkpointing import LedgerKeeper
+    from accord.services.witnessing import witness_partners
+
+    settings = node.config.federation
+    transport = HttpLedgerTransport(timeout=settings.timeout_seconds)
+    return LedgerKeeper(node, checkpoint_seconds=settings.checkpoint_seconds,
+                        witness_seconds=settings.witness_seconds,
+                        witness=lambda: witness_partners(node, transport))
