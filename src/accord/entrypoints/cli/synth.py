@@ -24,7 +24,7 @@ def synth(
         "--nations", help="Comma-separated nations (CO, MX, US, PA, ES, EC, GT, NL).")
     ] = "CO,MX,US,PA,ES",
     scale: Annotated[str, typer.Option(
-        "--scale", help="small (~30k statements), medium (~1M) or large (~10M).")
+        "--scale", help="small (~35k statements), medium (~1M) or large (~9.5M).")
     ] = "small",
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 0,
     organisations: Annotated[int | None, typer.Option(
