@@ -1,11 +1,13 @@
 """Every security-relevant act lands in the ledger in the act's own transaction, on SQLite
-and PostgreSQL: reports, imports, reads of partners' material, users and tokens; and the
-federation acts recorded through ``uow.ledger`` (a received release, its receipt's index)."""
+and PostgreSQL: reports, imports, reads of partners' material, users and tokens, agreement
+steps; and the federation acts recorded through ``uow.ledger`` (a received release, its
+receipt's index)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,12 +18,14 @@ from accord.adapters.ledger import LeafFilter
 from accord.adapters.store import Store
 from accord.adapters.store.reports import content_hash
 from accord.bootstrap import Node
+from accord.domain.agreement import Agreement, AgreementStatus
 from accord.domain.errors import Conflict
 from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.registry import Registry, load_registry
 from accord.domain.users import Role
 from accord.entrypoints.api.app import create_app
 from accord.services import ledger, reports, users
+from accord.services.agreements import get_agreement, store_agreement
 from accord.services.entities import entity_statements, get_entity
 from accord.services.ingest import import_files
 from accord.services.ledger_verify import verify_all
@@ -164,3 +168,25 @@ def test_a_received_release_is_recorded_and_its_receipt_names_the_leaf(
     get_entity(mx.store, "p1", registry=mx.registry, reader="ana", home=mx.node_id)
     [read] = [e for _, e in logged(mx.store, action="material.read")]
     assert (read.actor, read.partner, read.agreement) == ("ana", "co-dijin", "agr-1")
+
+
+def test_agreement_lifecycle_steps_are_recorded(co_mx: tuple[Node, Node]) -> None:
+    co, mx = co_mx
+    [signed] = [e for _, e in logged(mx.store, action="agreement.signed")]
+    assert (signed.subject, signed.agreement, signed.details["status"]) == (
+        "agreement/agr-1", "agr-1", "active")
+    assert signed.details["signed_by"] == ("co-dijin", "mx-fgr")
+    active = get_agreement(mx.store, "agr-1")
+    draft = Agreement(id="agr-2", title="Draft", parties=("co-dijin", "mx-fgr"),
+                      valid_from=active.valid_from, valid_until=active.valid_until,
+                      clauses=active.clauses)
+    store_agreement(mx.store, draft, actor="liaison")
+    store_agreement(mx.store, draft, actor="liaison")  # nothing changed: nothing recorded
+    store_agreement(mx.store, draft.propose(), actor="liaison")
+    store_agreement(mx.store, replace(active, status=AgreementStatus.REVOKED), actor="liaison")
+    steps = [(e.action.value, e.agreement, e.actor) for _, e in logged(mx.store)
+             if e.action.value.startswith("agreement.")]
+    assert steps == [("agreement.signed", "agr-1", "system"),
+                     ("agreement.drafted", "agr-2", "liaison"),
+                     ("agreement.proposed", "agr-2", "liaison"),
+                     ("agreement.revoked", "agr-1", "liaison")]

@@ -19,16 +19,56 @@ from datetime import datetime
 from accord.adapters.partner_keys import PublicKeys
 from accord.adapters.store import Store, UnitOfWork
 from accord.domain.agreement import Agreement, AgreementStatus, active_agreements
+from accord.domain.canonical import canonical_json
 from accord.domain.errors import NotFound
+from accord.domain.ledger_entry import MAX_TEXT, Detail, LedgerEntry
+from accord.domain.ledger_entry import Action as Act
 from accord.domain.policy import PolicyIndex
+from accord.services import ledger
 
 CACHE_SECONDS = 60.0
 
 
-def store_agreement(store: Store, agreement: Agreement) -> None:
-    """Keep ``agreement`` (replacing the one held under its id), in one transaction."""
+def store_agreement(store: Store, agreement: Agreement, *, actor: str = "system") -> None:
+    """Keep ``agreement`` (replacing the one held under its id), in one transaction, and
+    record the lifecycle step it makes (drafted, proposed, signed, revoked) in the ledger."""
     with store.unit_of_work() as uow:
+        before = uow.agreements.get(agreement.id)
         uow.agreements.put(agreement)
+        entry = agreement_entry(before, agreement, actor)
+        if entry is not None:
+            ledger.record(uow, entry)
+
+
+def agreement_entry(before: Agreement | None, after: Agreement,
+                    actor: str) -> LedgerEntry | None:
+    """The ledger leaf for storing ``after`` over ``before`` (None: no lifecycle step)."""
+    signed = sorted(set(after.signatures) - set(before.signatures if before else ()))
+    if after.status is AgreementStatus.REVOKED:
+        if before is not None and before.status is AgreementStatus.REVOKED:
+            return None
+        action = Act.AGREEMENT_REVOKED
+    elif signed or (after.status is AgreementStatus.ACTIVE
+                    and (before is None or before.status is not AgreementStatus.ACTIVE)):
+        action = Act.AGREEMENT_SIGNED
+    elif after.status is AgreementStatus.PROPOSED and (before is None or
+                                                      before.status is not after.status):
+        action = Act.AGREEMENT_PROPOSED
+    elif before is None or before.version != after.version or (
+            before.content_dict() != after.content_dict()):
+        action = Act.AGREEMENT_DRAFTED
+    else:
+        return None
+    details: dict[str, Detail] = {"status": after.status.value, "version": after.version,
+                                  "parties": after.parties}
+    if signed:
+        details["signed_by"] = tuple(signed)
+    if after.revocation is not None:
+        details["revoked_by"] = after.revocation.party
+    return LedgerEntry(action, actor=actor, subject=f"agreement/{after.id}"[:MAX_TEXT],
+                       agreement=after.id[:MAX_TEXT],
+                       hashes={"agreement": ledger.sha256(canonical_json(after.to_dict()))},
+                       details=details)
 
 
 def get_agreement(store: Store, agreement_id: str) -> Agreement:
