@@ -43,7 +43,7 @@ from accord.adapters.receipts import (
     verify_receipt,
 )
 from accord.adapters.store import Store, UnitOfWork
-from accord.adapters.store.outbox import DELIVERED, OutboxMessage, Receipt
+from accord.adapters.store.outbox import DELIVERED, PENDING, OutboxMessage, Receipt
 from accord.adapters.store.outbox import REFUSED as STATE_REFUSED
 from accord.adapters.store.partners import Partner
 from accord.adapters.transport import Transport, TransportError
@@ -91,27 +91,45 @@ def settle(uow: UnitOfWork, partner: str, message: OutboxMessage, receipt: Signe
            now: datetime) -> str | None:
     """Record a partner's signed answer for ``message``; the state it settles in, or None
     when the answer does not settle it (a refusal the sender retries)."""
-    if receipt.issuer != partner or receipt.message_id != message.message_id:
-        raise ReceiptInvalid(f"receipt of {receipt.issuer} for {receipt.message_id} does not "
-                             f"answer message {message.message_id} to {partner}")
-    if receipt.status == REFUSED and receipt.reason in RETRYABLE:
-        return None
-    state = DELIVERED if receipt.status in (ACCEPTED, DUPLICATE) else STATE_REFUSED
-    if not uow.outbox.settle(message.message_id, state=state, now=now, reason=receipt.reason,
-                             detail=receipt.detail):
-        return state  # settled before (a receipt that came both ways)
-    uow.outbox.add_receipts([Receipt(message.message_id, partner, receipt.status,
-                                     receipt.reason, receipt.ledger_index, receipt.token, now)])
-    action = Act.ENVELOPE_SENT if state == DELIVERED else Act.ENVELOPE_REFUSED
+    return settle_many(uow, partner, [(message, receipt)], now)[0]
+
+
+def settle_many(uow: UnitOfWork, partner: str,
+                answers: list[tuple[OutboxMessage, SignedReceipt]],
+                now: datetime) -> list[str | None]:
+    """Settle messages in order from the partner's receipts, stopping after the first one
+    that does not settle them (its state is None); the states, one per answer looked at."""
+    states: list[str | None] = []
+    for message, receipt in answers:
+        if receipt.issuer != partner or receipt.message_id != message.message_id:
+            raise ReceiptInvalid(f"receipt of {receipt.issuer} for {receipt.message_id} does "
+                                 f"not answer message {message.message_id} to {partner}")
+        if receipt.status == REFUSED and receipt.reason in RETRYABLE:
+            states.append(None)
+            break
+        states.append(DELIVERED if receipt.status in (ACCEPTED, DUPLICATE) else STATE_REFUSED)
+    done = [(m, r, s) for (m, r), s in zip(answers, states, strict=False) if s is not None]
+    pending = uow.outbox.states([m.message_id for m, _r, _s in done]) if done else {}
+    # a receipt that came both ways (push and pull) settles once
+    fresh = [(m, r, s) for m, r, s in done if pending.get(m.message_id) == PENDING]
+    uow.outbox.settle_many([(m.message_id, s, r.reason, r.detail) for m, r, s in fresh],
+                           now=now)
+    uow.outbox.add_receipts([Receipt(m.message_id, partner, r.status, r.reason,
+                                     r.ledger_index, r.token, now) for m, r, _s in fresh])
+    acts.record(uow, [_sent(partner, m, r, s, now) for m, r, s in fresh])
+    return states
+
+
+def _sent(partner: str, message: OutboxMessage, receipt: SignedReceipt, state: str,
+          now: datetime) -> LedgerEntry:
     details: dict[str, Any] = {"kind": message.kind, "report": message.report_id[:200],
                                "version": message.report_version, "seq": message.seq,
                                "partner_ledger_index": receipt.ledger_index}
     if state != DELIVERED:
         details["reason"] = receipt.reason or "refused"
-    acts.record(uow, [LedgerEntry(action, actor="system", subject=message.message_id,
-                                  partner=partner, agreement=message.agreement_id,
-                                  details=details, at=now)])
-    return state
+    action = Act.ENVELOPE_SENT if state == DELIVERED else Act.ENVELOPE_REFUSED
+    return LedgerEntry(action, actor="system", subject=message.message_id, partner=partner,
+                       agreement=message.agreement_id, details=details, at=now)
 
 
 class Dispatcher:
@@ -203,29 +221,32 @@ class Dispatcher:
         """Settle answers in order; the problem that stopped the queue, or None."""
         now = datetime.now(UTC)
         problem: str | None = None
-        with self.store.unit_of_work() as uow:
-            for (message, _), result in zip(batch, results, strict=True):
-                token = result.get("receipt") if isinstance(result, dict) else None
-                if not isinstance(token, str):
-                    problem = (f"message {message.seq} not settled: "
-                               f"{result.get('status')} {result.get('reason')}: "
-                               f"{result.get('detail')}")
-                    break
-                try:
-                    receipt = verify_receipt(token, lambda n: partner.keys if n == partner.node_id
-                                             else None, now=now)
-                    state = settle(uow, partner.node_id, message, receipt, now)
-                except ReceiptInvalid as exc:
-                    problem = f"message {message.seq}: {exc.message}"
-                    break
-                if state is None:
-                    problem = f"message {message.seq} refused for now: {receipt.reason}: " \
-                              f"{receipt.detail}"
-                    break
-                if state == DELIVERED:
-                    stats.delivered += 1
-                else:
-                    stats.refused += 1
+        answers: list[tuple[OutboxMessage, SignedReceipt]] = []
+        for (message, _), result in zip(batch, results, strict=True):
+            token = result.get("receipt") if isinstance(result, dict) else None
+            if not isinstance(token, str):
+                problem = (f"message {message.seq} not settled: {result.get('status')} "
+                           f"{result.get('reason')}: {result.get('detail')}")
+                break
+            try:
+                answers.append((message, verify_receipt(
+                    token, lambda n: partner.keys if n == partner.node_id else None, now=now)))
+            except ReceiptInvalid as exc:
+                problem = f"message {message.seq}: {exc.message}"
+                break
+        try:
+            with self.store.unit_of_work() as uow:
+                states = settle_many(uow, partner.node_id, answers, now)
+        except ReceiptInvalid as exc:
+            return f"{exc.message}"
+        for (message, receipt), state in zip(answers, states, strict=False):
+            if state is None:
+                return (f"message {message.seq} refused for now: {receipt.reason}: "
+                        f"{receipt.detail}")
+            if state == DELIVERED:
+                stats.delivered += 1
+            else:
+                stats.refused += 1
         return problem
 
     def _failed(self, partner: Partner, error: str, messages: list[OutboxMessage],

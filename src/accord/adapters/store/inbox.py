@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.codec import from_store
@@ -101,9 +100,10 @@ class InboxRepository:
 
     # -- accepted messages -----------------------------------------------------------
     def get(self, sender: str, message_id: str) -> InboxEntry | None:
-        row = self.session.scalars(select(InboxRow).where(
-            InboxRow.sender == sender, InboxRow.message_id == message_id)).first()
-        return None if row is None else _entry(row)
+        t = InboxRow.__table__.c
+        row = self.session.execute(select(InboxRow.__table__).where(
+            t.sender == sender, t.message_id == message_id)).first()
+        return None if row is None else _entry(row)  # type: ignore[arg-type]
 
     def add(self, *, sender: str, message_id: str, seq: int, kind: str, report_id: str,
             report_version: int, agreement_id: str | None, clause_id: str | None,
@@ -138,10 +138,11 @@ class InboxRepository:
 
     def refusal_of(self, sender: str, message_id: str) -> Refusal | None:
         """The first refusal of an authenticated message (what a retry is answered with)."""
-        row = self.session.scalars(select(RefusalRow).where(
-            RefusalRow.sender == sender, RefusalRow.message_id == message_id,
-            RefusalRow.authenticated.is_(True)).order_by(RefusalRow.id)).first()
-        return None if row is None else _refusal(row)
+        t = RefusalRow.__table__.c
+        row = self.session.execute(select(RefusalRow.__table__).where(
+            t.sender == sender, t.message_id == message_id,
+            t.authenticated.is_(True)).order_by(t.id).limit(1)).first()
+        return None if row is None else _refusal(row)  # type: ignore[arg-type]
 
     def refusals(self, *, limit: int = 100, reason: str | None = None) -> list[Refusal]:
         stmt = select(RefusalRow).order_by(RefusalRow.id.desc()).limit(limit)
@@ -151,9 +152,9 @@ class InboxRepository:
 
     # -- reports held for partners ---------------------------------------------------
     def held(self, report_id: str) -> HeldReport | None:
-        row = self.session.scalars(select(ReceivedReportRow).where(
-            ReceivedReportRow.report_id == report_id)).first()
-        return None if row is None else _held(row)
+        row = self.session.execute(select(ReceivedReportRow.__table__).where(
+            ReceivedReportRow.__table__.c.report_id == report_id)).first()
+        return None if row is None else _held(row)  # type: ignore[arg-type]
 
     def hold(self, report: HeldReport, *, new: bool) -> None:
         """Record (``new``) or renew the hold on a received report."""
@@ -177,6 +178,15 @@ class InboxRepository:
             ReceivedReportRow.report_id == report_id))
 
 
+# Plain SQL, the same on SQLite and PostgreSQL (compiled once, unlike a dialect insert).
+_REMEMBER = text(
+    "INSERT INTO replay_cache (sender, message_id, expires) VALUES (:s, :m, :e) "
+    "ON CONFLICT (sender, message_id) DO UPDATE SET expires = excluded.expires "
+    "WHERE replay_cache.expires < :now"
+).bindparams(bindparam("e", type_=DateTime(timezone=True)),
+             bindparam("now", type_=DateTime(timezone=True)))
+
+
 class SqlReplayCache:
     """``ReplayCache`` on the ``replay_cache`` table, in the caller's transaction.
 
@@ -191,14 +201,9 @@ class SqlReplayCache:
                  expires_at: datetime) -> bool:
         # one statement: insert, or take over an entry that has expired; a live
         # entry is left alone and nothing is counted (a replay)
-        dialect = self.session.get_bind().dialect.name
-        values = {"sender": sender, "message_id": message_id, "expires": expires_at}
-        module: Any = postgresql if dialect == "postgresql" else sqlite
-        stmt = module.insert(ReplayRow).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[ReplayRow.sender, ReplayRow.message_id],
-            set_={"expires": stmt.excluded.expires}, where=ReplayRow.expires < now)
-        return bool(getattr(self.session.execute(stmt), "rowcount", 0))
+        result = self.session.execute(_REMEMBER, {"s": sender, "m": message_id,
+                                                  "e": expires_at, "now": now})
+        return bool(getattr(result, "rowcount", 0))
 
     def purge(self, now: datetime) -> int:
         result = self.session.execute(delete(ReplayRow).where(ReplayRow.expires < now))

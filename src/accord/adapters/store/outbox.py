@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.codec import from_store
@@ -117,6 +117,24 @@ class OutboxRepository:
             OutboxRow.message_id == message_id, OutboxRow.state == PENDING).values(
             state=state, delivered=now, reason=reason, detail=detail[:2000]))
         return bool(getattr(result, "rowcount", 0))
+
+    def states(self, message_ids: Sequence[str]) -> dict[str, str]:
+        """``{message id: state}`` of those of ``message_ids`` in the outbox."""
+        stmt = select(OutboxRow.message_id, OutboxRow.state).where(
+            OutboxRow.message_id.in_(list(message_ids)))
+        return {m: s for m, s in self.session.execute(stmt)}
+
+    def settle_many(self, settled: Sequence[tuple[str, str, str | None, str]], *,
+                    now: datetime) -> None:
+        """Mark pending messages ``(message id, state, reason, detail)`` settled at once."""
+        if settled:
+            t = cast(Table, OutboxRow.__table__)
+            self.session.execute(
+                update(t).where(t.c.message_id == bindparam("m"), t.c.state == PENDING)
+                .values(state=bindparam("s"), delivered=now, reason=bindparam("r"),
+                        detail=bindparam("d")),
+                [{"m": m, "s": state, "r": reason, "d": detail[:2000]}
+                 for m, state, reason, detail in settled])
 
     def count_attempt(self, message_ids: Sequence[str]) -> None:
         if message_ids:
