@@ -20,8 +20,13 @@ class ReportChange(Enum):
 
 @dataclass(frozen=True)
 class ReportChanged:
-    """A report of this node's store got a new version (created, updated or retracted)."""
+    """A report of this node's store got a new version (created, updated or retracted).
+
+    ``actor`` is who caused it (the user, or ``system``): four-eyes approval
+    refuses a supervisor who caused the release they are asked to approve.
+    """
 
     report_id: str
     version: int
     change: ReportChange
+    actor: str = "system"

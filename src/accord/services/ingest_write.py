@@ -50,7 +50,7 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
     stored = uow.reports.get(report.id)
     if stored is None:
         uow.reports.add(report)
-        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED))
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED, actor))
         counts.reports_new += 1
         if writer is not None:
             writer.fresh_reports.add(report.id)
@@ -63,7 +63,7 @@ def write_report(uow: UnitOfWork, report: Report, counts: WriteCounts,
     if report.retracted != stored.retracted:
         uow.statements.set_retracted(report.id, report.retracted)
     change = ReportChange.RETRACTED if report.retracted else ReportChange.UPDATED
-    uow.events.append(ReportChanged(report.id, version, change))
+    uow.events.append(ReportChanged(report.id, version, change, actor))
     counts.reports_updated += 1
     action = (LedgerAction.REPORT_RETRACTED if report.retracted
               else LedgerAction.REPORT_UPDATED)

@@ -64,7 +64,8 @@ def create_report(store: Store, document: Mapping[str, Any], *, origin: str,
         report = replace(report, version=1)
         uow.reports.add(report)
         _write(uow, registry, statements, retracted=False)
-        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED))
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.CREATED,
+                                        actor))
         ledger.record(uow, ledger.report_entry(Action.REPORT_CREATED, report, statements, actor))
         return ReportDetail(report, tuple(statements))
 
@@ -91,7 +92,8 @@ def update_report(store: Store, report_id: str, document: Mapping[str, Any], *,
         keep = {statement_pk(s.id) for s in statements}
         uow.statements.delete(uow.statements.pks_for_report(report_id) - keep)
         _write(uow, registry, statements, retracted=False)
-        uow.events.append(ReportChanged(report.id, report.version, ReportChange.UPDATED))
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.UPDATED,
+                                        actor))
         ledger.record(uow, ledger.report_entry(Action.REPORT_UPDATED, report, statements, actor))
         return ReportDetail(report, tuple(statements))
 
@@ -106,7 +108,8 @@ def retract_report(store: Store, report_id: str, *, reason: str = "",
         report = stored.retract(reason)
         uow.reports.replace(report)
         uow.statements.set_retracted(report_id, True)
-        uow.events.append(ReportChanged(report.id, report.version, ReportChange.RETRACTED))
+        uow.events.append(ReportChanged(report.id, report.version, ReportChange.RETRACTED,
+                                        actor))
         ledger.record(uow, ledger.report_entry(Action.REPORT_RETRACTED, report, (), actor))
         return report
 
