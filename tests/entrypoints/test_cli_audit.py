@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, update
+from tests.federation_kit import make_node, pin
 
-from accord.adapters.ledger import LeafFilter
+from accord.adapters.ledger import LeafFilter, LeafRow
+from accord.adapters.ledger.tables import checkpoints, head, leaf_index, leaves, tiles
 from accord.bootstrap import open_node
 from accord.domain.ledger_entry import Action, LedgerEntry
 from accord.domain.signed_note import NoteSigner
+from accord.entrypoints.api.app import create_app
+from accord.entrypoints.api.server import serving
 from accord.services import ledger
+from accord.services.auditing import verify_node
+from accord.services.checkpointing import sign_checkpoint
 
 from .conftest import NodeFixture, run_cli
 
@@ -101,3 +109,48 @@ def test_log_filters_and_pages(node_dir: NodeFixture) -> None:
     assert table.exit_code == 0 and f"│ {B + 21} " in table.stdout  # the co-signature's leaf
     bad = run_cli("audit", "log", "--node", path, "--since", "yesterday", "--json")
     assert bad.exit_code == 1 and bad.json()["error"]["where"] == "--since"
+
+
+def test_checkpoint_signs_the_head_once_per_change(node_dir: NodeFixture) -> None:
+    path = str(node_dir.path)
+    first = run_cli("audit", "checkpoint", "--node", path, "--json")
+    assert first.exit_code == 0, first.stderr
+    body = first.json()
+    assert body["size"] == B and body["checkpoint"].startswith(f"accord.node/mx-test\n{B}\n")
+    again = run_cli("audit", "checkpoint", "--node", path, "--json").json()
+    assert again["size"] == B  # only its own bookkeeping since: not re-issued
+    forced = run_cli("audit", "checkpoint", "--node", path, "--force", "--json").json()
+    assert forced["size"] == B + 1
+    human = run_cli("audit", "checkpoint", "--node", path)
+    assert human.exit_code == 0 and "— accord.node/mx-test " in human.stdout
+
+
+def test_witness_round_over_loopback_cosigns_then_alerts_on_a_rewrite(
+        node_dir: NodeFixture, tmp_path: Path) -> None:
+    other = make_node(tmp_path / "co", "co-test", "CO")
+    with open_node(node_dir.path) as mx, open_node(other) as co, \
+            serving(create_app(co)) as co_url, serving(create_app(mx)) as mx_url:
+        pin(mx, co, co_url)
+        pin(co, mx, mx_url)
+        with co.store.unit_of_work() as uow:
+            ledger.record_many(uow, [LedgerEntry(Action.MATERIAL_READ, actor="ana",
+                                                 subject=f"R-{i}") for i in range(20)])
+        sign_checkpoint(co)
+        result = run_cli("audit", "witness", "--node", str(node_dir.path), "--json")
+        assert result.exit_code == 0, result.stderr
+        [outcome] = result.json()["partners"]
+        assert (outcome["partner"], outcome["status"]) == ("co-test", "cosigned")
+        assert verify_node(co).witnesses == {"accord.node/mx-test": 1}
+        with co.store.unit_of_work() as uow:  # co's administrator rewrites leaf 5
+            conn = uow.ledger.conn
+            rows = list(uow.ledger.tree.leaves())
+            rows[5] = LeafRow.of(LedgerEntry(Action.MATERIAL_READ, actor="ana",
+                                             subject="forged"), 5)
+            for table in (tiles, leaves, leaf_index, checkpoints):
+                conn.execute(delete(table))
+            conn.execute(update(head).values(size=0))
+            uow.ledger.tree.write(uow.ledger.tree.reserve(len(rows)), rows)
+        sign_checkpoint(co)
+        caught = run_cli("audit", "witness", "--node", str(node_dir.path))
+        assert caught.exit_code == 1
+        assert "alert" in caught.stdout and "co-test" in caught.stdout
