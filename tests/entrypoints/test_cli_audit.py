@@ -19,7 +19,7 @@ from accord.entrypoints.api.app import create_app
 from accord.entrypoints.api.server import serving
 from accord.services import ledger
 from accord.services.auditing import verify_node
-from accord.services.checkpointing import sign_checkpoint
+from accord.services.checkpointing import node_signer, sign_checkpoint
 
 from .conftest import NodeFixture, run_cli
 
@@ -34,7 +34,7 @@ B = 2  # leaves already in a new node's ledger: its first admin and token (accor
 def fill(node_dir: NodeFixture) -> None:
     """20 acts, a checkpoint co-signed by a partner, then 2 more acts (after ``B``)."""
     with open_node(node_dir.path) as node:
-        signer = NoteSigner(ledger.origin_for(node.node_id), node.keys.signing.private_key)
+        signer = node_signer(node)
         with node.store.unit_of_work() as uow:
             assert [e.entry.action for e in ledger.audit_log(uow, LeafFilter())] == [
                 Action.USER_CREATED, Action.TOKEN_ISSUED]
