@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from accord.adapters.ledger import LedgerStore
@@ -194,9 +194,11 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     if migrate:
         try:
             upgrade_to_head(engine)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "pg_trgm" in reason:
+                reason += " (ask a superuser to run CREATE EXTENSION pg_trgm in this database)"
             where = describe(normalise_url(url))
             raise StoreUnavailable(f"cannot prepare the {where}: {reason}") from None
     return Store(engine)
