@@ -40,7 +40,7 @@ from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import decide
 from accord.domain.report import Report, ReportContent
-from accord.services import acts
+from accord.services import acts, approvals
 from accord.services.agreements import PolicyCache
 
 if TYPE_CHECKING:
@@ -118,7 +118,11 @@ class ShareHandler:
                 elif held:
                     queue.append(_Message(partner, report, MessageKind.WITHDRAWAL, decision))
         acts.record(uow, entries)
-        return self._enqueue(uow, queue, now)
+        queued = self._enqueue(uow, queue, now)
+        waiting = [q.message_id for q in queued if q.held]
+        if waiting:  # four-eyes: a supervisor sees who caused each held release
+            approvals.hold(uow, waiting, {c.report_id: c.actor for c in changes}, now=now)
+        return queued
 
     def _enqueue(self, uow: UnitOfWork, queue: list[_Message], now: datetime) -> list[Queued]:
         """Number the messages per partner (one UPDATE each) and insert them at once."""
