@@ -80,7 +80,7 @@ def pin_partner(store: Store, document: Mapping[str, Any], *, url: str, me: str,
             f"{keys.fingerprint}; nothing was pinned", where="--fingerprint")
     with store.unit_of_work() as uow:
         existing = uow.partners.get(keys.node_id)
-        changed = existing is not None and existing.keys.to_jwks() != keys.to_jwks()
+        changed = existing is not None and _kids(existing.keys) != _kids(keys)
         if existing is not None and existing.active and changed and fingerprint is None:
             # a rotation is followed only with a proof by a key pinned before
             keys = existing.keys.accept_update(document, now=now)
@@ -128,3 +128,8 @@ def revoke_partner_key(store: Store, node_id: str, kid: str) -> Partner:
         found = uow.partners.get(node_id)
     assert found is not None
     return found
+
+
+def _kids(keys: PublicKeys) -> set[tuple[str, str, str]]:
+    """The keys themselves (revocations aside: they only ever accumulate)."""
+    return {(k.kid, k.use, k.status) for k in keys.keys}
