@@ -25,6 +25,10 @@ def test_demo_headless_json_runs_every_step_and_cleans_up() -> None:
     assert api["search_hits"] >= 1 and api["without_token"] == 401
     assert not Path(report["node"]["path"]).exists()
     assert report["kept"] is None
+    ledger = report["ledger"]["mx-demo"]
+    assert ledger["verified"] is True and ledger["witnesses"] == []
+    # init (admin, token), the analyst and token, the 2 imported reports
+    assert ledger["checkpoint"] >= 6 and ledger["size"] == ledger["checkpoint"] + 1
 
 
 def test_demo_keep_leaves_a_working_node(tmp_path: Path) -> None:
