@@ -187,9 +187,16 @@ class LedgerTree:
         mark = self._mark
         sql = (f"INSERT INTO ledger_index (idx, {', '.join(INDEXED)}) "
                f"VALUES ({', '.join([mark] * (len(INDEXED) + 1))})")
+        read = (f"SELECT idx, data FROM ledger_leaves WHERE idx >= {mark} AND idx < {mark} "
+                "ORDER BY idx")
+        loads = orjson.loads
         while start < stop:
-            rows = [(row.index, *index_columns(row.data))
-                    for row in self.leaves(start, min(stop, start + chunk), chunk)]
+            rows = []
+            # Raw rows and a plain loop: this runs under the head lock, so it is kept lean.
+            for idx, data in self.conn.exec_driver_sql(read, (start, min(stop, start + chunk))):
+                raw = loads(data)
+                rows.append((idx, raw.get("at"), raw.get("actor"), raw.get("action"),
+                             raw.get("subject", ""), raw.get("agreement"), raw.get("partner")))
             if not rows:
                 break
             self.conn.exec_driver_sql(sql, rows)
