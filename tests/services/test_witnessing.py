@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 from tests.federation_kit import pin
 
+from accord.adapters.keys import rotate_node_keys
 from accord.adapters.ledger import LeafFilter, LeafRow
 from accord.adapters.ledger.tables import checkpoints, head, leaf_index, leaves, tiles
 from accord.adapters.ledger_transport import HttpLedgerTransport
@@ -25,6 +26,7 @@ from accord.domain.signed_note import NoteSigner
 from accord.entrypoints.api.app import create_app
 from accord.services import checkpointing, ledger
 from accord.services.auditing import verify_node
+from accord.services.partners import pin_partner
 from accord.services.witnessing import (
     ALERT,
     COSIGNED,
@@ -230,3 +232,22 @@ def test_the_keeper_signs_checkpoints_and_witnesses_on_its_rounds(fed: Federatio
         assert [c.size for c in uow.ledger.checkpoints.all()] == [5]
     assert fed.witness("mx", "co-dijin")["co-dijin"].status == COSIGNED
     assert leaves_of(mx, Action.WITNESS_COSIGNED)[0].details["size"] == 5
+
+
+def test_witnessing_and_audit_survive_a_key_rotation(fed: Federation) -> None:
+    co, mx = fed.nodes["co"], fed.nodes["mx"]
+    act(co, 10)
+    checkpointing.sign_checkpoint(co)
+    assert fed.witness("mx", "co-dijin")["co-dijin"].status == COSIGNED
+    rotated = rotate_node_keys(co.dir.keys_dir, now=datetime.now(UTC))
+    co.__dict__.pop("keys", None)  # the node reads its keyring again
+    assert co.keys.signing_kid == rotated.signing_kid
+    pin_partner(mx.store, rotated.public_jwks(co.node_id, "CO"), url="http://co.test",
+                me=mx.node_id)  # follows the rotation: proved by the pinned key
+    act(co, 5, 10)
+    newer = checkpointing.sign_checkpoint(co)  # signed with the new key
+    outcome = fed.witness("mx", "co-dijin")["co-dijin"]
+    assert outcome.status == COSIGNED and outcome.size == newer.checkpoint.size
+    report = verify_node(co)  # the old checkpoint still verifies, with the retired key
+    assert report.ok and report.checkpoints_checked == 2, report.problems
+    assert report.witnesses == {"accord.node/mx-fgr": 2}

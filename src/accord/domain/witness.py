@@ -57,17 +57,23 @@ class Cosigned:
 
 
 def witness(*, log_key: NoteVerifier, last_seen: SignedCheckpoint | None,
-            new: SignedCheckpoint, proof: Sequence[bytes], signer: NoteSigner) -> Cosigned:
+            new: SignedCheckpoint, proof: Sequence[bytes], signer: NoteSigner,
+            earlier_keys: Sequence[NoteVerifier] = ()) -> Cosigned:
     """Check ``new`` against ``last_seen`` (``None``: first contact) and co-sign it.
 
     ``proof`` is the consistency proof from ``last_seen``'s size to ``new``'s
-    (ignored on first contact). Raises ``SignatureInvalid`` if the log did not
-    sign ``new`` (or ``last_seen``), ``InconsistentHistory`` if it rewrote history.
+    (ignored on first contact). ``last_seen`` may have been signed by one of
+    ``earlier_keys`` (the log rotated its key since). Raises ``SignatureInvalid``
+    if the log did not sign ``new`` (or ``last_seen``), ``InconsistentHistory``
+    if it rewrote history.
     """
     new.verify(log_key)
     origin = new.checkpoint.origin
     if last_seen is not None:
-        last_seen.verify(log_key)
+        first = last_seen.note.signatures[0] if last_seen.note.signatures else None
+        last_key = next((k for k in earlier_keys if first is not None and k.matches(first)),
+                        log_key)
+        last_seen.verify(last_key)
         old, cur = last_seen.checkpoint, new.checkpoint
         if old.origin != origin:
             raise ValueError(f"last seen checkpoint is from {old.origin}, not {origin}")

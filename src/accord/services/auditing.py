@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from accord.adapters.ledger import LeafFilter
 from accord.domain.signed_note import NoteVerifier
 from accord.services import ledger
-from accord.services.checkpointing import node_verifier, witness_keys
+from accord.services.checkpointing import node_verifier, retired_verifiers, witness_keys
 from accord.services.ledger_verify import VerifyReport, verify_all
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def verify_node(node: Node, witnesses: Sequence[NoteVerifier] = ()) -> VerifyRep
     keys and ``witnesses`` (verifier keys given by hand)."""
     known = [*witness_keys(node.store), *witnesses]
     with node.store.unit_of_work(write=False) as uow:
-        return verify_all(uow, node_verifier(node), known)
+        return verify_all(uow, node_verifier(node), known, retired_verifiers(node))
 
 
 def prove(node: Node, index: int, size: int | None = None) -> ledger.InclusionProof:

@@ -44,14 +44,28 @@ def node_verifier(node: Node) -> NoteVerifier:
     return node_signer(node).verifier
 
 
-def partner_verifiers(partner: Partner, at: datetime | None = None) -> list[NoteVerifier]:
-    """A partner's note keys: each pinned signing key that may verify at ``at`` (now)."""
+def retired_verifiers(node: Node) -> list[NoteVerifier]:
+    """The node's earlier checkpoint keys: its retiring signing keys (checkpoints signed
+    before a rotation stay verifiable; revoked keys are not among them)."""
+    out = []
+    for retiring in node.keys.retiring:
+        private = retiring.key.private_key
+        if retiring.use == "sig" and retiring.kid not in node.keys.revoked \
+                and isinstance(private, Ed25519PrivateKey):
+            out.append(NoteVerifier(ledger.origin_for(node.node_id), private.public_key()))
+    return out
+
+
+def partner_verifiers(partner: Partner, at: datetime | None = None, *,
+                      retired: bool = False) -> list[NoteVerifier]:
+    """A partner's note keys: each pinned signing key that may verify at ``at`` (now);
+    with ``retired``, also those past their retirement (for notes signed before it)."""
     at = at or datetime.now(UTC)
     out = []
     for key in partner.keys.keys:
         if key.use != "sig" or key.kid in partner.keys.revoked:
             continue
-        if key.not_after is not None and at > key.not_after:
+        if key.not_after is not None and at > key.not_after and not retired:
             continue
         public = key.key.public_key
         if isinstance(public, Ed25519PublicKey):

@@ -212,7 +212,8 @@ class WitnessResult:
 
 
 def witness_partner(uow: LedgerUnitOfWork, *, log_key: NoteVerifier, note: str,
-                    proof: Sequence[bytes], signer: NoteSigner) -> WitnessResult:
+                    proof: Sequence[bytes], signer: NoteSigner,
+                    earlier_keys: Sequence[NoteVerifier] = ()) -> WitnessResult:
     """Witness a partner's checkpoint ``note`` (signed by ``log_key``).
 
     Co-signs if it is consistent with the last checkpoint seen from that
@@ -229,7 +230,8 @@ def witness_partner(uow: LedgerUnitOfWork, *, log_key: NoteVerifier, note: str,
     last_note = ledger.seen.get(origin, for_update=True)
     last = None if last_note is None else SignedCheckpoint.parse(last_note)
     try:
-        done = witness(log_key=log_key, last_seen=last, new=new, proof=proof, signer=signer)
+        done = witness(log_key=log_key, last_seen=last, new=new, proof=proof, signer=signer,
+                       earlier_keys=earlier_keys)
     except InconsistentHistory as alert:
         ledger.seen.add_alert(origin, alert.reason, alert.old.format(), alert.new.format(), proof)
         record(uow, LedgerEntry(

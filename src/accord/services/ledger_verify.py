@@ -97,12 +97,16 @@ class VerifyReport:
 
 
 def verify_all(uow: LedgerUnitOfWork, node_key: NoteVerifier,
-               witnesses: Sequence[NoteVerifier] = ()) -> VerifyReport:
-    """Recompute the log from its stored leaves and check everything stored against it."""
+               witnesses: Sequence[NoteVerifier] = (),
+               earlier_keys: Sequence[NoteVerifier] = ()) -> VerifyReport:
+    """Recompute the log from its stored leaves and check everything stored against it.
+
+    Checkpoints are signed by ``node_key`` or, before a key rotation, by one of
+    ``earlier_keys`` (the node's retired signing keys, under the same name)."""
     tree = uow.ledger.tree
     report = VerifyReport(size=tree.size())
     stored = uow.ledger.checkpoints.all()
-    roots = _check_checkpoints(stored, report, node_key, witnesses)
+    roots = _check_checkpoints(stored, report, [node_key, *earlier_keys], witnesses)
     walk = _Walk(report, roots, tree)
     for n, row in enumerate(tree.leaves(0, report.size, CHUNK), 1):
         walk.leaf(row)
@@ -150,15 +154,18 @@ def _explained(problems: list[LedgerProblem]) -> list[LedgerProblem]:
 
 
 def _check_checkpoints(stored: list[StoredCheckpoint], report: VerifyReport,
-                       node_key: NoteVerifier,
+                       node_keys: Sequence[NoteVerifier],
                        witnesses: Sequence[NoteVerifier]) -> dict[int, bytes]:
     """Check signatures and columns; returns ``size -> root`` of checkpoints to recompute."""
     roots: dict[int, bytes] = {}
-    known = {(w.name, w.key_id) for w in (node_key, *witnesses)}
+    known = {(w.name, w.key_id) for w in (*node_keys, *witnesses)}
     for cp in stored:
         report.checkpoints_checked += 1
         try:
             signed = SignedCheckpoint.parse(cp.note, where=f"checkpoint {cp.size}")
+            first = signed.note.signatures[0] if signed.note.signatures else None
+            node_key = next((k for k in node_keys if first is not None and k.matches(first)),
+                            node_keys[0])
             cosigners = signed.verify(node_key, witnesses)
         except AccordError as exc:
             report.add(LedgerProblem("checkpoint", str(exc), checkpoint=cp.size))

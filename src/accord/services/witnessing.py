@@ -83,8 +83,9 @@ def witness_one(store: Store, transport: LedgerTransport, partner: Partner,
             return WitnessOutcome(name, REFUSED, parsed.checkpoint.size,
                                   "the checkpoint is not signed by a pinned key of the partner")
         with store.unit_of_work() as uow:
-            result = ledger.witness_partner(uow, log_key=keys[0], note=note, proof=proof,
-                                            signer=signer)
+            result = ledger.witness_partner(
+                uow, log_key=keys[0], note=note, proof=proof, signer=signer,
+                earlier_keys=partner_verifiers(partner, retired=True))
     except AccordError as exc:
         return WitnessOutcome(name, REFUSED, detail=str(exc))
     size = parsed.checkpoint.size
