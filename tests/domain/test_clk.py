@@ -20,7 +20,7 @@ from accord.domain.clk import (
     stack,
     to_bytes,
 )
-from accord.domain.dice import dice_matrix
+from accord.domain.dice import dice_matrix, field_scores
 from accord.domain.errors import InvalidValue
 
 SECRET = b"a linkage secret of 32 bytes !!!"
@@ -33,7 +33,9 @@ def encoder(schema: ClkSchema = PERSON, agreement: str = "agr-co-mx") -> Encoder
 
 
 def dice(enc: Encoder, a: dict[str, str | None], b: dict[str, str | None]) -> float:
-    return float(dice_matrix(enc.encode_many([a]), enc.encode_many([b]))[0, 0])
+    """The field-aware score the owner uses to answer."""
+    clks = enc.encode_many([a, b])
+    return float(field_scores(clks[:1], clks[1:], enc.schema.segments)[0, 0])
 
 
 def test_name_features_ignore_order_case_accents_and_particles() -> None:
@@ -52,6 +54,19 @@ def test_dates_give_year_month_day_and_an_unordered_month_day() -> None:
     assert features(DOB, "1985-12-03") & features(DOB, "1985-03-12") == {"y1985", "md0312"}
     assert features(DOB, "1985") == {"y1985"}
     assert features(DOB, None) == features(DOB, "  ") == set()
+    year, month_day = PERSON.fields[1:3]
+    assert features(year, "1985-03-12") == {"y1985"}
+    assert features(month_day, "1985-03-12") == {"m03", "d12", "md0312"}
+    assert features(month_day, "1985") == set()  # a partial date: judged on its year
+
+
+def test_a_missing_or_partial_date_does_not_count_against_a_match() -> None:
+    enc = encoder()
+    full = {"name": "Teresa Solís Zuluaga", "dob": "1961-12-30", "nationality": "co"}
+    assert dice(enc, full, {**full, "dob": None}) == pytest.approx(1.0)
+    assert dice(enc, full, {**full, "dob": "1961"}) == pytest.approx(1.0)
+    assert dice(enc, full, {**full, "dob": "1975-04-02"}) == 0.0  # a conflicting date vetoes
+    assert dice(enc, full, {**full, "name": None}) == 0.0  # the name is required
 
 
 def test_the_same_record_encodes_identically_and_variants_stay_close() -> None:
@@ -86,8 +101,8 @@ def test_hardening_sets_the_size(hardening: Hardening, bits: int) -> None:
     clks = encoder(schema).encode_many([{"name": "Ana Torres", "dob": "1990"},
                                         {"name": "Pedro Páramo Jiménez", "dob": None}])
     assert schema.bits == bits and clks.shape == (2, bits // 64)
-    if hardening is Hardening.BALANCE:  # every CLK weighs the same: length hides nothing
-        assert np.bitwise_count(clks).sum(axis=1).tolist() == [1024, 1024]
+    if hardening is Hardening.BALANCE:  # a present field always weighs half its segment
+        assert np.bitwise_count(clks).sum(axis=1).tolist() == [1024, 512]
 
 
 def test_double_hashing_sets_k_distinct_bits_per_token() -> None:
@@ -102,7 +117,7 @@ def test_wire_form_round_trips_and_checks_its_length() -> None:
     clk = enc.encode({"name": "Ana Torres", "dob": "1990-05-06", "nationality": "es"})
     assert np.array_equal(from_bytes(to_bytes(clk), PERSON), clk)
     assert stack([to_bytes(clk)] * 2, PERSON).shape == (2, PERSON.words)
-    with pytest.raises(InvalidValue, match=r"clks\[0\]: a person-v1 CLK has 64 bytes, not 3"):
+    with pytest.raises(InvalidValue, match=r"clks\[0\]: a person-v2 CLK has 64 bytes, not 3"):
         stack([b"abc"], PERSON)
 
 
@@ -119,9 +134,11 @@ def test_keys_and_schemas_are_checked() -> None:
     with pytest.raises(InvalidValue, match="agreement agr: the linkage secret needs at least 32"):
         derive_keys(b"short", "agr", PERSON)
     other = ClkSchema("other", (NAME,))
-    with pytest.raises(InvalidValue, match="keys are for schema 'person-v1', not 'other'"):
+    with pytest.raises(InvalidValue, match="keys are for schema 'person-v2', not 'other'"):
         Encoder(other, derive_keys(SECRET, "agr", PERSON))
     with pytest.raises(InvalidValue, match="clk field name: k must be 1..64, not 0"):
         FieldSpec("name", FieldKind.NAME, 0)
-    with pytest.raises(InvalidValue, match="length must be a power of two"):
-        ClkSchema("x", (NAME,), length=1000)
+    with pytest.raises(InvalidValue, match="clk field name: bits must be a power of two"):
+        FieldSpec("name", FieldKind.NAME, 10, bits=1000)
+    with pytest.raises(InvalidValue, match="clk schema x: a schema needs fields with distinct"):
+        ClkSchema("x", (NAME, NAME))

@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from accord.domain.dice import count_pairs_above, dice_matrix, matches, popcounts
+from accord.domain.dice import (
+    Segments,
+    count_pairs_above,
+    dice_matrix,
+    field_matches,
+    field_scores,
+    matches,
+    popcounts,
+)
 from accord.domain.errors import InvalidValue
 
 
@@ -60,3 +68,35 @@ def test_mismatched_inputs_are_refused() -> None:
         dice_matrix(np.zeros((1, 2), np.int64), np.zeros((1, 2), np.int64))
     with pytest.raises(InvalidValue, match=r"threshold must be in \(0, 1\]"):
         matches(np.zeros((1, 2), np.uint64), np.zeros((1, 2), np.uint64), 0)
+
+
+SEGMENTS = Segments(((0, 1), (1, 2), (2, 3)), (3.0, 1.5, 0.5), (True, False, False),
+                    (0.3, 0.0, 0.2))
+segmented = st.integers(1, 10).flatmap(
+    lambda n: arrays(np.uint64, (n, 3), elements=st.sampled_from(
+        [0, 1, 3, 0xFF, 0xF0F0, 0xFFFF, 2**63, 2**64 - 1, 0x123456789ABCDEF])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(segmented, segmented, st.sampled_from([0.3, 0.6, 0.77, 1.0]))
+def test_field_search_agrees_with_field_scores(a: np.ndarray, b: np.ndarray,
+                                               threshold: float) -> None:
+    scores = field_scores(a, b, SEGMENTS)
+    expected = {(i, j) for i in range(len(a)) for j in range(len(b))
+                if scores[i, j] >= threshold - 1e-6 and scores[i, j] > 0}
+    found = field_matches(a, b, SEGMENTS, threshold, rows=3, cols=4)
+    assert found.pairs() == expected
+    assert np.allclose(found.score, scores[found.left, found.right])
+
+
+def test_field_scores_use_only_fields_both_sides_have() -> None:
+    name, year, country = 0b1111, 0b11, 0b1
+    a = np.array([[name, year, country]], dtype=np.uint64)
+    no_year = np.array([[name, 0, country]], dtype=np.uint64)
+    other_year = np.array([[name, 0b1100, country]], dtype=np.uint64)
+    no_name = np.array([[0, year, country]], dtype=np.uint64)
+    assert field_scores(a, no_year, SEGMENTS)[0, 0] == 1.0
+    assert field_scores(a, other_year, SEGMENTS)[0, 0] == pytest.approx(3.5 / 5.0)
+    assert field_scores(a, no_name, SEGMENTS)[0, 0] == 0.0
+    weak_name = np.array([[0b1_1110_0001, year, country]], dtype=np.uint64)
+    assert field_scores(a, weak_name, SEGMENTS)[0, 0] == 0.0  # name Dice 2/9, below its floor

@@ -73,7 +73,7 @@ def test_the_wire_carries_no_name_or_date() -> None:
 def test_clks_from_another_agreement_are_refused() -> None:
     query = ask_persons(encoder("agr-co-pe"), "agr-co-pe", OWNER[:1], query_id="p3")
     with pytest.raises(InvalidValue, match="person query p3: CLKs for agreement agr-co-pe / "
-                                           "person-v1, but this index is agr-co-mx"):
+                                           "person-v2, but this index is agr-co-mx"):
         answer_persons(query, index(), partner="co", limiter=limiter(), contact=CONTACT)
 
 
@@ -91,8 +91,8 @@ def test_malformed_queries_name_the_problem() -> None:
     with pytest.raises(InvalidValue, match=r"person query: clks\[1\] is not valid base64"):
         PersonQuery.from_dict({"query_id": "q", "agreement": "a", "schema": "person-v1",
                                "clks": ["AAAA", "%%"]})
-    bad = PersonQuery("q6", "agr-co-mx", "person-v1", (b"\x00" * 5,))
-    with pytest.raises(InvalidValue, match=r"person query q6: clks\[0\]: a person-v1 CLK has "
+    bad = PersonQuery("q6", "agr-co-mx", "person-v2", (b"\x00" * 5,))
+    with pytest.raises(InvalidValue, match=r"person query q6: clks\[0\]: a person-v2 CLK has "
                                            "64 bytes, not 5"):
         answer_persons(bad, index(), partner="co", limiter=limiter(), contact=CONTACT)
     with pytest.raises(InvalidValue, match="3 records, 2 ids and 3 labels"):

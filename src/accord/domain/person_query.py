@@ -3,7 +3,8 @@
 Both nodes derive the same CLK keys from the agreement's linkage secret
 (``accord.domain.clk.derive_keys``). The asker sends the CLKs of the persons it
 asks about; the owner compares them with its own index (Dice >= threshold) and
-answers, per asked CLK, the hits: the handling-code label and an opaque
+answers, per asked CLK, the hits (field-aware score >= threshold: see
+``accord.domain.dice.field_matches``): the handling-code label and an opaque
 reference, never the record or the score::
 
     q = ask_persons(encoder, agreement, records, query_id=...)      # asker
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from accord.domain.clk import PERSON_THRESHOLD, ClkSchema, Encoder, stack, to_bytes
-from accord.domain.dice import matches
+from accord.domain.dice import field_matches
 from accord.domain.errors import InvalidValue
 from accord.domain.query import reference, resolve_reference
 from accord.domain.ratelimit import Limiter, require
@@ -151,7 +152,7 @@ def answer_persons(
                            f"index is {index.agreement} / {index.schema.id}", where=where)
     asked = stack(query.clks, index.schema, where=f"{where}: clks")
     require(limiter, partner, PERSON_KIND, len(asked))
-    found = matches(asked, index.clks, threshold)
+    found = field_matches(asked, index.clks, index.schema.segments, threshold)
     per_person: dict[int, list[tuple[float, int]]] = {}
     for i, j, score in zip(found.left.tolist(), found.right.tolist(), found.score.tolist(),
                            strict=True):
