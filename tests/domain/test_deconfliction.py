@@ -113,7 +113,7 @@ def test_private_matching_agrees_with_the_plain_rule(
     a = make_operation(GRID, "a", [centre], NOW + timedelta(hours=start_a),
                        NOW + timedelta(hours=start_a + len_a))
     b = make_operation(GRID, "b", [other], NOW + timedelta(hours=start_b),
-                       NOW + timedelta(hours=start_b + len_b))
+                       NOW + timedelta(hours=start_b + len_b), expires=NOW + timedelta(days=1))
     assert bool(private_conflicts(a, owner_registry([b]))) == conflicts_plain(GRID, a, b)
 
 
