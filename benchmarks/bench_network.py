@@ -36,7 +36,7 @@ import networkx as nx
 
 from accord.analytics.network.centrality import betweenness, degree, pagerank, sampling_error
 from accord.analytics.network.communities import detect_communities
-from accord.analytics.network.disrupt import _cut_pieces, kpp_neg
+from accord.analytics.network.disrupt import cut_vertex_pieces, kpp_neg
 from accord.analytics.network.graph import build_network
 from accord.analytics.network.keyplayers import key_players
 from accord.analytics.network.planted import planted_world
@@ -76,7 +76,7 @@ def _nx_pairs_after(g: nx.Graph, removed: set[Any]) -> dict[Any, int]:
             seen[v] = seen.get(v, 0) + 1
     cuts = {v for v, k in seen.items() if k > 1}
     after = {v: base - 2 * (sizes[comp_of[v]] - 1) for v in h}
-    for v, pieces in _cut_pieces(blocks, cuts, comp_of, sizes).items():  # type: ignore[arg-type]
+    for v, pieces in cut_vertex_pieces(blocks, cuts, comp_of, sizes).items():  # type: ignore[arg-type]
         s = sizes[comp_of[v]]
         after[v] = base - s * (s - 1) + sum(p * (p - 1) for p in pieces)
     return after

@@ -44,12 +44,16 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
+import igraph as ig
 import numpy as np
 
 from accord.analytics.network.centrality import MAX_WORK, MIN_SAMPLES, betweenness
 from accord.analytics.network.graph import Network
+
+DF_MAX_WORK = MAX_WORK / 5
 
 
 def fragmentation(sizes: Iterable[int], n: int | None = None) -> float:
@@ -73,38 +77,106 @@ def component_sizes(graph: Any, removed: Collection[int] = ()) -> list[int]:
     return [len(c) for c in h.connected_components()]
 
 
-def connected_pairs_after(graph: Any, removed: Collection[int]) -> dict[int, int]:
-    """For each remaining vertex v: Σ s(s-1) over components after also removing v.
+class RemovalScorer:
+    """Scores the removal of every vertex of one graph, for changing removed sets.
 
-    One biconnected-components pass; see the module docstring.
+    Keeps the graph's edge array, so each :meth:`pairs_after` costs one copy
+    with the removed vertices' ties deleted, one connected-components pass and
+    one biconnected-components pass (all in igraph's C), plus numpy.
     """
-    h, keep = _remaining(graph, removed)
-    comps = h.connected_components()
-    comp_of = comps.membership
-    sizes = [len(c) for c in comps]
-    base = sum(s * (s - 1) for s in sizes)
-    # Default: v is not a cut vertex, its component just loses one member.
-    after = [base - 2 * (sizes[comp_of[v]] - 1) for v in range(h.vcount())]
-    blocks, cuts = h.biconnected_components(return_articulation_points=True)
-    if cuts:
-        for v, pieces in _cut_pieces(list(blocks), set(cuts), comp_of, sizes).items():
-            s = sizes[comp_of[v]]
-            after[v] = base - s * (s - 1) + sum(p * (p - 1) for p in pieces)
-    return {keep[v]: after[v] for v in range(h.vcount())}
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.n = int(graph.vcount())
+        self.edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+
+    def pairs_after(self, removed: Collection[int]) -> np.ndarray:
+        """Σ s(s-1) over components after removing ``removed`` and v, per vertex v.
+
+        Entries of ``removed`` vertices are -1.
+        """
+        g, n = self.graph, self.n
+        gone = sorted({e for v in removed for e in g.incident(v)})
+        h, edges = g, self.edges
+        if gone:
+            # Vertex ids stay; the removed become isolated (0 pairs). igraph keeps the
+            # order of the remaining edges, so the cached array is just filtered.
+            h = g.copy()
+            h.delete_edges(gone)
+            keep = np.ones(len(self.edges), dtype=bool)
+            keep[gone] = False
+            edges = self.edges[keep]
+        memb = np.asarray(h.connected_components().membership, dtype=np.int64)
+        sizes = np.bincount(memb, minlength=1)
+        base = int((sizes * (sizes - 1)).sum())
+        own = sizes[memb]
+        after = base - 2 * (own - 1)  # not a cut vertex: its component loses one member
+        trees, cuts = ig.GraphBase.biconnected_components(h, True)
+        if cuts:
+            weights, links = _forest(trees, cuts, edges, n)
+            pieces = _forest_pieces(len(trees), weights, links, sorted(cuts),
+                                    [int(own[v]) for v in sorted(cuts)])
+            for v, ps in pieces.items():
+                s_v = int(own[v])
+                after[v] = base - s_v * (s_v - 1) + sum(p * (p - 1) for p in ps)
+        after[list(removed)] = -1
+        return np.asarray(after)
 
 
-def _cut_pieces(blocks: list[list[int]], cuts: set[int], comp_of: Sequence[int],
-                sizes: Sequence[int]) -> dict[int, list[int]]:
-    """Sizes of the pieces each cut vertex leaves behind, from the block-cut forest."""
-    nb = len(blocks)
-    cut_ids = {v: nb + i for i, v in enumerate(sorted(cuts))}
-    weight = [sum(1 for v in b if v not in cuts) for b in blocks] + [1] * len(cut_ids)
+def _forest(trees: list[list[int]], cuts: list[int], edges: np.ndarray,
+            n: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Block weights (members that are not cut vertices) and block–cut links, vectorised."""
+    lens = np.fromiter((len(t) for t in trees), dtype=np.int64, count=len(trees))
+    ids = np.fromiter(chain.from_iterable(trees), dtype=np.int64, count=int(lens.sum()))
+    block = np.repeat(np.arange(len(trees), dtype=np.int64), lens)
+    # A block's spanning tree touches every vertex of the block: its members.
+    key = np.unique(np.concatenate([block * n + edges[ids, 0], block * n + edges[ids, 1]]))
+    kb, kv = key // n, key % n
+    is_cut = np.zeros(n, dtype=bool)
+    is_cut[cuts] = True
+    weights = np.bincount(kb[~is_cut[kv]], minlength=len(trees)).tolist()
+    node = np.full(n, -1, dtype=np.int64)
+    node[sorted(cuts)] = len(trees) + np.arange(len(cuts))
+    hit = is_cut[kv]
+    return weights, list(zip(kb[hit].tolist(), node[kv[hit]].tolist(), strict=True))
+
+
+def connected_pairs_after(graph: Any, removed: Collection[int]) -> dict[int, int]:
+    """For each remaining vertex v: Σ s(s-1) over components after also removing v."""
+    after = RemovalScorer(graph).pairs_after(removed)
+    gone = set(removed)
+    return {v: int(after[v]) for v in range(graph.vcount()) if v not in gone}
+
+
+def cut_vertex_pieces(blocks: list[list[Any]], cuts: set[Any], comp_of: Any,
+                      sizes: Sequence[int]) -> dict[Any, list[int]]:
+    """Sizes of the pieces each cut vertex leaves behind, for any vertex labels.
+
+    ``blocks``: the biconnected components (vertex lists); ``cuts``: the
+    articulation points; ``comp_of[v]``: v's connected component, whose size is
+    ``sizes[...]``. (The plain-Python form of what :class:`RemovalScorer` does
+    with numpy; the benchmark's networkx twin uses it.)
+    """
+    order = sorted(cuts)
+    node = {v: len(blocks) + i for i, v in enumerate(order)}
+    weights = [sum(1 for v in b if v not in cuts) for b in blocks]
+    links = [(i, node[v]) for i, b in enumerate(blocks) for v in b if v in cuts]
+    pieces = _forest_pieces(len(blocks), weights, links, list(range(len(order))),
+                            [sizes[comp_of[v]] for v in order])
+    return {order[i]: ps for i, ps in pieces.items()}
+
+
+def _forest_pieces(nb: int, weights: list[int], links: list[tuple[int, int]],
+                   cut_keys: list[Any], comp_sizes: list[int]) -> dict[Any, list[int]]:
+    """Subtree sums on the block-cut forest: blocks 0..nb-1, then one node per cut vertex.
+
+    ``cut_keys[i]`` names the cut vertex of node ``nb + i`` in the result.
+    """
+    weight = list(weights) + [1] * len(cut_keys)
     adj: list[list[int]] = [[] for _ in weight]
-    for i, b in enumerate(blocks):
-        for v in b:
-            if v in cuts:
-                adj[i].append(cut_ids[v])
-                adj[cut_ids[v]].append(i)
+    for b, c in links:
+        adj[b].append(c)
+        adj[c].append(b)
     parent = [-1] * len(weight)
     seen = [False] * len(weight)
     subtree = list(weight)
@@ -124,11 +196,11 @@ def _cut_pieces(blocks: list[list[int]], cuts: set[int], comp_of: Sequence[int],
                     stack.append(y)
         for x in reversed(order[1:]):
             subtree[parent[x]] += subtree[x]
-    out: dict[int, list[int]] = {}
-    for v, node in cut_ids.items():
+    out: dict[Any, list[int]] = {}
+    for i, key in enumerate(cut_keys):
+        node = nb + i
         children = [subtree[y] for y in adj[node] if parent[y] == node]
-        s = sizes[comp_of[v]]
-        out[v] = children + [s - 1 - sum(children)]
+        out[key] = children + [comp_sizes[i] - 1 - sum(children)]
     return out
 
 
@@ -170,15 +242,21 @@ class DisruptionPlan:
                 "evaluations": self.evaluations, "effect": self.effect.to_dict()}
 
 
-def _best(scores: dict[int, int], allowed: set[int] | None, degree: Sequence[int],
+def _best(scores: np.ndarray, allowed: set[int] | None, degree: Sequence[int],
           ids: Sequence[str]) -> int:
     # Ties (common on a plateau where no single removal disconnects anything) go to
     # the busier entity, which is the likelier cut vertex once others are gone.
-    pool = scores.keys() if allowed is None else (v for v in scores if v in allowed)
-    return min(pool, key=lambda v: (scores[v], -degree[v], ids[v]))
+    valid = scores >= 0
+    if allowed is not None:
+        mask = np.zeros(len(scores), dtype=bool)
+        mask[list(allowed)] = True
+        valid &= mask
+    low = scores[valid].min()
+    tied = np.flatnonzero(valid & (scores == low)).tolist()
+    return min(tied, key=lambda v: (-degree[v], ids[v]))
 
 
-def _swap(g: Any, chosen: list[int], current: int, allowed: set[int] | None,
+def _swap(scorer: RemovalScorer, chosen: list[int], current: int, allowed: set[int] | None,
           degree: Sequence[int], ids: Sequence[str], max_passes: int) -> tuple[int, int, int]:
     """Improve ``chosen`` in place; returns (connected pairs, swaps, evaluations)."""
     swaps = evaluations = 0
@@ -186,11 +264,11 @@ def _swap(g: Any, chosen: list[int], current: int, allowed: set[int] | None,
         changed = False
         for i in range(len(chosen)):
             rest = chosen[:i] + chosen[i + 1:]
-            scores = connected_pairs_after(g, rest)
+            scores = scorer.pairs_after(rest)
             evaluations += 1
             best = _best(scores, allowed, degree, ids)
             if scores[best] < current:
-                chosen[i], current = best, scores[best]
+                chosen[i], current = best, int(scores[best])
                 swaps += 1
                 changed = True
         if not changed:
@@ -221,23 +299,24 @@ def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
         raise ValueError(f"k must be between 1 and {pool} (the candidates), got {k}")
     g, ids = net.graph, net.ids
     degree = g.degree()
+    scorer = RemovalScorer(g)
     chosen: list[int] = []
     evaluations = 0
     for _ in range(k):
-        scores = connected_pairs_after(g, chosen)
+        scores = scorer.pairs_after(chosen)
         evaluations += 1
         chosen.append(_best(scores, allowed, degree, ids))
     greedy = list(chosen)
     n_left = net.n - k
     greedy_pairs = _pairs(g, chosen)
-    current, swaps, used = _swap(g, chosen, greedy_pairs, allowed, degree, ids, max_passes)
+    current, swaps, used = _swap(scorer, chosen, greedy_pairs, allowed, degree, ids, max_passes)
     evaluations += used
     btw = betweenness_values or betweenness(net, seed=seed).values
     ranked = sorted(allowed if allowed is not None else range(net.n),
                     key=lambda v: (-btw[v], -degree[v], ids[v]))
     second = ranked[:k]
     if set(second) != set(chosen):
-        other, more, used = _swap(g, second, _pairs(g, second), allowed, degree, ids,
+        other, more, used = _swap(scorer, second, _pairs(g, second), allowed, degree, ids,
                                   max_passes)
         evaluations += used
         if other < current:
@@ -254,9 +333,12 @@ def _f(pairs: int, n: int) -> float:
 
 
 def distance_fragmentation(graph: Any, removed: Collection[int] = (), *,
-                           samples: int | None = None, max_work: float = MAX_WORK,
+                           samples: int | None = None, max_work: float = DF_MAX_WORK,
                            seed: int = 0) -> tuple[float, bool]:
     """DF after removing ``removed``; exact within ``max_work``, else from sampled sources.
+
+    DF is a report, not an objective, so its budget is a fifth of betweenness's
+    (exact up to ~5·10⁷ source × tie visits, else at least 64 sampled sources).
 
     Returns (DF, exact).
     """
