@@ -9,6 +9,7 @@ Every entrypoint gets what it needs from here and nowhere else::
         node.keys                          # NodeKeys (signing + encryption), read on first use
         node.receiver                      # Receiver: the inbox's checks (services/receive.py)
         node.dispatcher()                  # a Dispatcher delivering the outbox to partners
+        node.bus                           # EventBus: live arrivals, refusals, alerts (SSE)
 
 Nothing is built when this module is imported, and a ``Node`` opens its store
 and reads its keys only when first asked, so ``accord schema`` never touches
@@ -30,6 +31,7 @@ from accord.domain.errors import Conflict
 from accord.domain.users import Role, User
 
 if TYPE_CHECKING:
+    from accord.adapters.bus import EventBus
     from accord.adapters.keys import NodeKeys
     from accord.adapters.store import Store
     from accord.adapters.transport import Transport
@@ -101,6 +103,14 @@ class Node:
         return dispatcher
 
     @cached_property
+    def bus(self) -> EventBus:
+        """The live event bus (arrivals, refusals, alerts) that ``GET /api/v1/stream`` reads;
+        its sources run only while someone listens (``accord.services.events``)."""
+        from accord.services.events import node_bus
+
+        return node_bus(self)
+
+    @cached_property
     def registry(self) -> Registry:
         from accord.domain.registry import load_registry
 
@@ -118,6 +128,9 @@ class Node:
                 "name": self.config.name, "contact": self.config.contact}
 
     def close(self) -> None:
+        bus = self.__dict__.pop("bus", None)
+        if bus is not None:
+            bus.close()
         store = self.__dict__.pop("store", None)
         if store is not None:
             store.close()

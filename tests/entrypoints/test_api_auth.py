@@ -31,7 +31,10 @@ SIGNED_BY_PARTNERS = {"/.well-known/accord/node.json", "/federation/v1/inbox",
                       # only if it verifies with a pinned partner's key (tests/services/
                       # test_witnessing.py checks that strangers are refused).
                       "/federation/v1/checkpoint", "/federation/v1/consistency",
-                      "/federation/v1/cosign"}
+                      "/federation/v1/cosign",
+                      # Agreements between parties' nodes come in envelopes signed by the
+                      # sending node (tests/services/test_agreement_lifecycle.py).
+                      "/federation/v1/agreements"}
 
 
 def api_routes(client: TestClient) -> list[tuple[str, set[str], APIRoute]]:

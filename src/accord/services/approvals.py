@@ -44,6 +44,7 @@ from accord.domain.ledger_entry import MAX_TEXT, LedgerEntry
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.messages import MessageKind
 from accord.services import acts
+from accord.services.users import Action, authorize
 
 if TYPE_CHECKING:
     from accord.bootstrap import Node
@@ -55,8 +56,21 @@ AGREEMENT_REVOKED = "agreement_revoked"
 def hold(uow: UnitOfWork, message_ids: Sequence[str], caused_by: Mapping[str, str], *,
          now: datetime) -> list[int]:
     """Record the held outbox messages ``message_ids`` for a supervisor, in the caller's
-    transaction; ``caused_by`` maps a report id to who changed it. Returns the ids."""
-    return ApprovalRepository(uow.session).hold(message_ids, dict(caused_by), now=now)
+    transaction; ``caused_by`` maps a report id to who changed it. An older version of
+    the same report still waiting for the same partner is cancelled (superseded).
+    Returns the new ids."""
+    repo = ApprovalRepository(uow.session)
+    ids = repo.hold(message_ids, dict(caused_by), now=now)
+    fresh = [a for a in (repo.get(i) for i in ids) if a is not None]
+    for report_id in sorted({a.report_id for a in fresh}):
+        newest = {a.partner: a.report_version for a in fresh if a.report_id == report_id}
+        older = [w for w in repo.waiting_for(report_id=report_id)
+                 if w.report_version < newest.get(w.partner, 0)]
+        for w in older:
+            repo.decide(w.id, state=CANCELLED, by="system", now=now,
+                        note=f"superseded by version {newest[w.partner]}")
+        repo.drop_held([w.id for w in older], reason="superseded", now=now)
+    return ids
 
 
 def list_approvals(store: Store, *, state: str | None = WAITING, limit: int = 100,
@@ -73,6 +87,15 @@ def list_approvals(store: Store, *, state: str | None = WAITING, limit: int = 10
 def get_approval(store: Store, approval_id: int) -> Approval:
     with store.unit_of_work(write=False) as uow:
         return _require(ApprovalRepository(uow.session), approval_id)
+
+
+def approver_named(store: Store, name: str) -> str:
+    """``name`` if it is a user whose role may approve releases (for the command line,
+    which has no token: ``--as NAME``); else ``NotFound`` or ``Forbidden``."""
+    user = store.get_user(name)
+    if user is None:
+        raise NotFound(f"no user named {name!r} (see 'accord user list')", where="--as")
+    return authorize(user, Action.APPROVE).name
 
 
 def approve_release(node: Node, approval_id: int, *, approver: str, note: str = "",

@@ -14,14 +14,19 @@ from accord.bootstrap import Node
 from accord.entrypoints.api.errors import install_error_handlers
 from accord.entrypoints.api.limits import BodySizeLimit
 from accord.entrypoints.api.routers import (
+    agreement_federation,
+    agreements,
+    approvals,
     audit,
     entities,
+    explain,
     federation,
     health,
     imports,
     ledger_federation,
     reports,
     search,
+    stream,
     users,
 )
 
@@ -29,7 +34,7 @@ API_PREFIX = "/api/v1"
 
 # Add a resource's router here (one line) to mount it under /api/v1.
 ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router,
-           audit.router]
+           audit.router, agreements.router, approvals.router, explain.router, stream.router]
 
 
 def create_app(node: Node) -> FastAPI:
@@ -62,4 +67,5 @@ def create_app(node: Node) -> FastAPI:
     for router in federation.routers(node):
         app.include_router(router)
     app.include_router(ledger_federation.router)  # checkpoints and co-signatures (witnesses)
+    app.include_router(agreement_federation.router)  # agreements between parties' nodes
     return app

@@ -12,10 +12,13 @@ from __future__ import annotations
 import typer
 
 from accord.entrypoints.cli import (
+    agreements,
+    approvals,
     audit,
     data,
     demo,
     dispatch,
+    explain,
     explore,
     node,
     partners,
@@ -46,6 +49,9 @@ app.add_typer(partners.app, name="partner", help="Partner nodes and their pinned
 app.add_typer(dispatch.app)  # dispatch
 app.add_typer(synth.app)  # synth
 app.add_typer(audit.app, name="audit", help="The auditor's view of the ledger.")
+app.add_typer(agreements.app, name="agreement", help="Sharing agreements and their lifecycle.")
+app.add_typer(approvals.app, name="approval", help="Four-eyes approval of held releases.")
+app.add_typer(explain.app)  # explain
 
 if __name__ == "__main__":
     app()
