@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from accord.adapters.ledger import LedgerStore
@@ -83,17 +83,29 @@ class UnitOfWork:
                 committed = self.events
             else:
                 self.session.rollback()
+        except OperationalError as error:
+            self.session.rollback()
+            raise _unavailable(error) from error
         except BaseException:
             self.session.rollback()
             raise
         finally:
             self.session.close()
+        if isinstance(exc, OperationalError):
+            # A locked or lost database is the store being unavailable (503), not a bug.
+            raise _unavailable(exc) from exc
         if committed:
             self._hooks.after_commit(committed)
 
     @property
     def postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
+
+
+def _unavailable(error: OperationalError) -> StoreUnavailable:
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    return StoreUnavailable(f"the database is unavailable ({reason}); try again",
+                            where="store")
 
 
 EventHandler = Callable[[UnitOfWork, list[object]], None]
@@ -170,9 +182,21 @@ class Store:
             return secret
 
     def resolve_token(self, plaintext: str) -> User | None:
-        """The user holding this active token, or None (records when it was last used)."""
-        with self.unit_of_work() as uow:
-            return uow.users.resolve_token(plaintext)
+        """The user holding this active token, or None.
+
+        Recording when a token was last used is best-effort and throttled: an
+        API request must not wait for the write lock that a long import holds.
+        """
+        with self.unit_of_work(write=False) as uow:
+            user = uow.users.resolve_token(plaintext, touch=False)
+            stale = user is not None and uow.users.token_use_is_stale(plaintext)
+        if stale:
+            try:
+                with self.unit_of_work() as uow:
+                    uow.users.resolve_token(plaintext)
+            except StoreUnavailable:
+                pass
+        return user
 
     def list_tokens(self, user: str | None = None) -> list[ApiToken]:
         with self.unit_of_work(write=False) as uow:

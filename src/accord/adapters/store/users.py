@@ -7,7 +7,7 @@ only its SHA-256 is stored, so a stolen database yields no usable token.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +69,14 @@ class UserRepository:
             token.last_used = datetime.now(UTC)
             self.session.flush()
         return _user(user)
+
+    def token_use_is_stale(self, secret: str, *, every: timedelta = timedelta(minutes=1)) -> bool:
+        """True when the token's last use was recorded more than ``every`` ago (or never)."""
+        last = self.session.execute(
+            select(TokenRow.last_used).where(TokenRow.hash == token_hash(secret))
+        ).scalar_one_or_none()
+        seen = from_store(last)
+        return seen is None or datetime.now(UTC) - seen > every
 
     def list_tokens(self, user: str | None = None) -> list[ApiToken]:
         stmt = select(TokenRow, UserRow.name).join(UserRow, UserRow.id == TokenRow.user_id)
