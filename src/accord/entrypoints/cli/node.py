@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from accord.bootstrap import init_node, open_node
+from accord.bootstrap import Node, init_node, open_node
 from accord.config import node_path
 from accord.entrypoints.cli.options import JsonOption, NodeOption
 from accord.entrypoints.cli.output import command
+
+if TYPE_CHECKING:
+    from accord.services.checkpointing import LedgerKeeper
 
 app = typer.Typer()
 
@@ -96,7 +99,7 @@ def serve(
                     worker.join(10)
 
 
-def _ledger_keeper(node: Any) -> Any:
+def _ledger_keeper(node: Node) -> LedgerKeeper:
     """Checkpoints on a timer, and witnessing rounds with the node's partners."""
     from accord.adapters.ledger_transport import HttpLedgerTransport
     from accord.services.checkpointing import LedgerKeeper
