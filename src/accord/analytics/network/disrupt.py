@@ -290,7 +290,8 @@ def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
     (sampled betweenness on large networks) and the better result is kept: on
     a plateau where no single removal disconnects anything, greedy's first
     picks are blind, and betweenness is the usual guide there. Pass
-    ``betweenness_values`` (per vertex) when already computed.
+    ``betweenness_values`` (per vertex) when already computed, e.g. from
+    ``key_players(...).betweenness``.
     Raises ``ValueError`` if ``k`` is not between 1 and the number of candidates.
     """
     allowed = {net.index(x) for x in candidates} if candidates is not None else None

@@ -34,7 +34,7 @@ a hub of the benign background ranks high (measured in
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -67,6 +67,7 @@ class KeyPlayers:
     betweenness_sources: int
     focus: int  # subjects (or core entities) the paths and reach are measured between
     basis: str  # "subjects" or "core entities"
+    betweenness: dict[str, float] = field(default_factory=dict, repr=False)  # every scored one
 
     def ids(self) -> list[str]:
         return [p.id for p in self.players]
@@ -140,7 +141,8 @@ def key_players(net: Network, *, subjects: Collection[str] | None = None, depth:
         pcts["degree"] = round(float(deg_pct[v]), 4)
         players.append(KeyPlayer(sub.ids[v], rank, round(float(score[v]), 4), measures, pcts,
                                  _reasons(measures, pcts, btw, sub.n, basis)))
-    return KeyPlayers(players, sub.n, btw.exact, btw.sources, len(focus), basis)
+    return KeyPlayers(players, sub.n, btw.exact, btw.sources, len(focus), basis,
+                      dict(zip(sub.ids, btw.values, strict=True)))
 
 
 def _top(p: float) -> str:
