@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.analytics.network.disrupt import (
+    RemovalScorer,
     arrest_effect,
     component_sizes,
     connected_pairs_after,
@@ -93,6 +94,20 @@ def test_candidates_limit_the_choice_and_bad_k_is_refused() -> None:
         kpp_neg(net, 1, candidates=["nobody"])
 
 
+def test_focus_keeps_the_phone_shop_out_of_the_disruption_set() -> None:
+    edges = _clique("a", 5) + _clique("b", 5) + [("a0", "BROKER"), ("BROKER", "b0")]
+    edges += [("SHOP", f"n{i}") for i in range(30)] + [("SHOP", "a4")]
+    net = _net(edges)
+    assert kpp_neg(net, 1).ids == ("SHOP",)  # stranding 30 customers "fragments" most
+    core = [x for x in net.ids if x[0] in "ab" or x == "BROKER"]
+    plan = kpp_neg(net, 1, focus=core)
+    assert plan.ids == ("BROKER",) and plan.focus == 11
+    assert plan.fragmentation == pytest.approx(fragmentation([5, 5]))
+    assert plan.effect.fragmentation_after == pytest.approx(fragmentation([5, 5]))
+    # Components still count everyone: the shop and its customers stay with cell a.
+    assert (plan.effect.components_after, plan.effect.largest_after) == (2, 36)
+
+
 def test_isolated_entities_count_in_n() -> None:
     net = _net([("A", "B")], isolated=("Z",))
     assert fragmentation(component_sizes(net.graph)) == pytest.approx(1 - 2 / 6)
@@ -117,6 +132,20 @@ def test_block_cut_scores_equal_recounting_components(g: ig.Graph, data: st.Data
         assert pairs == sum(s * (s - 1) for s in component_sizes(g, [*removed, v]))
 
 
+@settings(max_examples=150, deadline=None)
+@given(_graphs(), st.data())
+def test_focus_scores_equal_recounting_focus_pairs(g: ig.Graph, data: st.DataObject) -> None:
+    n = g.vcount()
+    focus = data.draw(st.lists(st.integers(0, n - 1), unique=True))
+    removed = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=min(2, n - 1)))
+    scorer = RemovalScorer(g, focus)
+    assert scorer.pairs(removed) == sum(s * (s - 1) for s in component_sizes(g, removed, focus))
+    after = scorer.pairs_after(removed)
+    for v in set(range(n)) - set(removed):
+        expected = sum(s * (s - 1) for s in component_sizes(g, [*removed, v], focus))
+        assert after[v] == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(_graphs())
 def test_k1_is_optimal_and_k2_never_below_greedy(g: ig.Graph) -> None:
@@ -136,6 +165,8 @@ def test_distance_fragmentation_rewards_longer_paths() -> None:
     assert distance_fragmentation(triangle.graph)[0] == pytest.approx(0.0)
     sampled, exact = distance_fragmentation(triangle.graph, samples=2, max_work=0)
     assert not exact and sampled == pytest.approx(0.0)
+    ends, _ = distance_fragmentation(path.graph, focus=[path.index("a"), path.index("c")])
+    assert ends == pytest.approx(0.5)  # a and c are two hops apart
 
 
 def test_arrest_effect_reports_before_and_after() -> None:

@@ -6,6 +6,7 @@ import random
 from itertools import combinations
 
 from accord.analytics.network.centrality import degree
+from accord.analytics.network.disrupt import kpp_neg
 from accord.analytics.network.graph import Edge, Network, build_network
 from accord.analytics.network.keyplayers import core_entities, key_players
 from accord.analytics.network.planted import planted_world
@@ -55,9 +56,14 @@ def test_subjects_restrict_the_ranking_to_the_investigation() -> None:
     assert "BROKER" in ranking.ids()
 
 
-def test_ranking_is_deterministic() -> None:
+def test_ranking_is_deterministic_and_keeps_every_betweenness_for_reuse() -> None:
     net = _two_cells_a_broker_and_a_decoy()
-    assert key_players(net, top=10).ids() == key_players(net, top=10).ids()
+    ranking = key_players(net, top=10)
+    assert ranking.ids() == key_players(net, top=10).ids()
+    assert set(ranking.betweenness) == set(net.ids)
+    start = [ranking.betweenness[x] for x in net.ids]
+    plan = kpp_neg(net, 1, focus=core_entities(net), betweenness_values=start)
+    assert plan.ids == ("BROKER",)
 
 
 def test_planted_world_beats_the_degree_baseline_and_keeps_decoys_out() -> None:

@@ -20,7 +20,8 @@ the pieces, for *every* ``v`` at once, follow from the block-cut tree of the
 biconnected components (one O(n + m) pass). So every step considers every
 entity as a candidate, at the cost of a single connected-components pass;
 no restriction to the top-N by betweenness is needed. ``candidates`` may still
-limit the choice (e.g. to persons).
+limit the choice (e.g. to persons), and a ``focus`` makes only pairs of focus
+entities count (each vertex weighs 1 or 0 in the same arithmetic).
 
 Algorithm (deterministic; ties go to the smaller entity id):
 
@@ -71,10 +72,19 @@ def _remaining(graph: Any, removed: Collection[int]) -> tuple[Any, list[int]]:
     return graph.induced_subgraph(keep) if gone else graph, keep
 
 
-def component_sizes(graph: Any, removed: Collection[int] = ()) -> list[int]:
-    """Sizes of the connected components once ``removed`` vertices are gone."""
-    h, _ = _remaining(graph, removed)
-    return [len(c) for c in h.connected_components()]
+def component_sizes(graph: Any, removed: Collection[int] = (),
+                    focus: Collection[int] | None = None) -> list[int]:
+    """Sizes of the connected components once ``removed`` vertices are gone.
+
+    With ``focus``, a component's size counts only its focus vertices (and
+    components without any are left out).
+    """
+    h, keep = _remaining(graph, removed)
+    if focus is None:
+        return [len(c) for c in h.connected_components()]
+    inside = set(focus)
+    sizes = [sum(1 for v in c if keep[v] in inside) for c in h.connected_components()]
+    return [x for x in sizes if x]
 
 
 class RemovalScorer:
@@ -85,37 +95,58 @@ class RemovalScorer:
     one biconnected-components pass (all in igraph's C), plus numpy.
     """
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, focus: Collection[int] | None = None) -> None:
         self.graph = graph
         self.n = int(graph.vcount())
         self.edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        # Only pairs of focus vertices count; everyone counts without a focus.
+        self.weight = np.ones(self.n, dtype=np.int64)
+        if focus is not None:
+            self.weight[:] = 0
+            self.weight[list(focus)] = 1
+
+    def _without(self, removed: Collection[int]) -> tuple[Any, np.ndarray]:
+        g = self.graph
+        gone = sorted({e for v in removed for e in g.incident(v)})
+        if not gone:
+            return g, self.edges
+        # Vertex ids stay; the removed become isolated (no pairs). igraph keeps the
+        # order of the remaining edges, so the cached array is just filtered.
+        h = g.copy()
+        h.delete_edges(gone)
+        keep = np.ones(len(self.edges), dtype=bool)
+        keep[gone] = False
+        return h, self.edges[keep]
+
+    def _sizes(self, h: Any) -> tuple[np.ndarray, np.ndarray, int]:
+        memb = np.asarray(h.connected_components().membership, dtype=np.int64)
+        sizes = np.bincount(memb, weights=self.weight, minlength=1).astype(np.int64)
+        return memb, sizes, int((sizes * (sizes - 1)).sum())
+
+    def pairs(self, removed: Collection[int]) -> int:
+        """Σ s(s-1) over components (s counting focus vertices) once ``removed`` are gone."""
+        return self._sizes(self._without(removed)[0])[2]
+
+    def focus_left(self, removed: Collection[int]) -> int:
+        return int(self.weight.sum() - self.weight[list(set(removed))].sum())
 
     def pairs_after(self, removed: Collection[int]) -> np.ndarray:
         """Σ s(s-1) over components after removing ``removed`` and v, per vertex v.
 
         Entries of ``removed`` vertices are -1.
         """
-        g, n = self.graph, self.n
-        gone = sorted({e for v in removed for e in g.incident(v)})
-        h, edges = g, self.edges
-        if gone:
-            # Vertex ids stay; the removed become isolated (0 pairs). igraph keeps the
-            # order of the remaining edges, so the cached array is just filtered.
-            h = g.copy()
-            h.delete_edges(gone)
-            keep = np.ones(len(self.edges), dtype=bool)
-            keep[gone] = False
-            edges = self.edges[keep]
-        memb = np.asarray(h.connected_components().membership, dtype=np.int64)
-        sizes = np.bincount(memb, minlength=1)
-        base = int((sizes * (sizes - 1)).sum())
-        own = sizes[memb]
-        after = base - 2 * (own - 1)  # not a cut vertex: its component loses one member
+        h, edges = self._without(removed)
+        memb, sizes, base = self._sizes(h)
+        own, w = sizes[memb], self.weight
+        # Not a cut vertex: its component just loses v (if v counts).
+        after = base - own * (own - 1) + (own - w) * (own - w - 1)
         trees, cuts = ig.GraphBase.biconnected_components(h, True)
         if cuts:
-            weights, links = _forest(trees, cuts, edges, n)
-            pieces = _forest_pieces(len(trees), weights, links, sorted(cuts),
-                                    [int(own[v]) for v in sorted(cuts)])
+            cuts = sorted(cuts)
+            weights, links = _forest(trees, cuts, edges, w)
+            pieces = _forest_pieces(len(trees), weights, links, cuts,
+                                    [int(own[v] - w[v]) for v in cuts],
+                                    [int(w[v]) for v in cuts])
             for v, ps in pieces.items():
                 s_v = int(own[v])
                 after[v] = base - s_v * (s_v - 1) + sum(p * (p - 1) for p in ps)
@@ -124,8 +155,9 @@ class RemovalScorer:
 
 
 def _forest(trees: list[list[int]], cuts: list[int], edges: np.ndarray,
-            n: int) -> tuple[list[int], list[tuple[int, int]]]:
-    """Block weights (members that are not cut vertices) and block–cut links, vectorised."""
+            weight: np.ndarray) -> tuple[list[int], list[tuple[int, int]]]:
+    """Block weights (weighted members that are not cut vertices) and block–cut links."""
+    n = len(weight)
     lens = np.fromiter((len(t) for t in trees), dtype=np.int64, count=len(trees))
     ids = np.fromiter(chain.from_iterable(trees), dtype=np.int64, count=int(lens.sum()))
     block = np.repeat(np.arange(len(trees), dtype=np.int64), lens)
@@ -134,9 +166,11 @@ def _forest(trees: list[list[int]], cuts: list[int], edges: np.ndarray,
     kb, kv = key // n, key % n
     is_cut = np.zeros(n, dtype=bool)
     is_cut[cuts] = True
-    weights = np.bincount(kb[~is_cut[kv]], minlength=len(trees)).tolist()
+    plain = ~is_cut[kv]
+    weights = np.bincount(kb[plain], weights=weight[kv[plain]],
+                          minlength=len(trees)).astype(np.int64).tolist()
     node = np.full(n, -1, dtype=np.int64)
-    node[sorted(cuts)] = len(trees) + np.arange(len(cuts))
+    node[cuts] = len(trees) + np.arange(len(cuts))
     hit = is_cut[kv]
     return weights, list(zip(kb[hit].tolist(), node[kv[hit]].tolist(), strict=True))
 
@@ -162,17 +196,19 @@ def cut_vertex_pieces(blocks: list[list[Any]], cuts: set[Any], comp_of: Any,
     weights = [sum(1 for v in b if v not in cuts) for b in blocks]
     links = [(i, node[v]) for i, b in enumerate(blocks) for v in b if v in cuts]
     pieces = _forest_pieces(len(blocks), weights, links, list(range(len(order))),
-                            [sizes[comp_of[v]] for v in order])
+                            [sizes[comp_of[v]] - 1 for v in order], [1] * len(order))
     return {order[i]: ps for i, ps in pieces.items()}
 
 
 def _forest_pieces(nb: int, weights: list[int], links: list[tuple[int, int]],
-                   cut_keys: list[Any], comp_sizes: list[int]) -> dict[Any, list[int]]:
+                   cut_keys: list[Any], rest: list[int],
+                   cut_weights: list[int]) -> dict[Any, list[int]]:
     """Subtree sums on the block-cut forest: blocks 0..nb-1, then one node per cut vertex.
 
-    ``cut_keys[i]`` names the cut vertex of node ``nb + i`` in the result.
+    ``cut_keys[i]`` names the cut vertex of node ``nb + i`` in the result;
+    ``rest[i]`` is the weight of its component without it, shared among its pieces.
     """
-    weight = list(weights) + [1] * len(cut_keys)
+    weight = list(weights) + list(cut_weights)
     adj: list[list[int]] = [[] for _ in weight]
     for b, c in links:
         adj[b].append(c)
@@ -200,7 +236,7 @@ def _forest_pieces(nb: int, weights: list[int], links: list[tuple[int, int]],
     for i, key in enumerate(cut_keys):
         node = nb + i
         children = [subtree[y] for y in adj[node] if parent[y] == node]
-        out[key] = children + [comp_sizes[i] - 1 - sum(children)]
+        out[key] = children + [rest[i] - sum(children)]
     return out
 
 
@@ -234,12 +270,14 @@ class DisruptionPlan:
     swaps: int
     evaluations: int  # biconnected-component passes made
     effect: Effect
+    focus: int | None = None  # focus entities whose pairs count (None: everyone)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ids": list(self.ids), "greedy_ids": list(self.greedy_ids),
                 "fragmentation": self.fragmentation,
                 "greedy_fragmentation": self.greedy_fragmentation, "swaps": self.swaps,
-                "evaluations": self.evaluations, "effect": self.effect.to_dict()}
+                "evaluations": self.evaluations, "effect": self.effect.to_dict(),
+                "focus": self.focus}
 
 
 def _best(scores: np.ndarray, allowed: set[int] | None, degree: Sequence[int],
@@ -276,15 +314,17 @@ def _swap(scorer: RemovalScorer, chosen: list[int], current: int, allowed: set[i
     return current, swaps, evaluations
 
 
-def _pairs(g: Any, removed: Collection[int]) -> int:
-    return sum(s * (s - 1) for s in component_sizes(g, removed))
-
-
 def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
-            max_passes: int = 10, distance_samples: int | None = None,
+            focus: Collection[str] | None = None, max_passes: int = 10,
+            distance_samples: int | None = None,
             betweenness_values: Sequence[float] | None = None,
             seed: int = 0) -> DisruptionPlan:
     """The ``k`` entities whose removal fragments ``net`` most (greedy + swaps).
+
+    With ``focus`` (the subjects, or ``core_entities(net)``), fragmentation
+    counts only pairs of focus entities: the aim is to cut the subjects off
+    from each other, not to strand a phone shop's customers (without a focus,
+    the centre of any big star of one-off contacts wins).
 
     A second local search starts from the ``k`` highest-betweenness candidates
     (sampled betweenness on large networks) and the better result is kept: on
@@ -300,7 +340,8 @@ def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
         raise ValueError(f"k must be between 1 and {pool} (the candidates), got {k}")
     g, ids = net.graph, net.ids
     degree = g.degree()
-    scorer = RemovalScorer(g)
+    fv = sorted({net.index(x) for x in focus}) if focus is not None else None
+    scorer = RemovalScorer(g, fv)
     chosen: list[int] = []
     evaluations = 0
     for _ in range(k):
@@ -308,8 +349,7 @@ def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
         evaluations += 1
         chosen.append(_best(scores, allowed, degree, ids))
     greedy = list(chosen)
-    n_left = net.n - k
-    greedy_pairs = _pairs(g, chosen)
+    greedy_pairs = scorer.pairs(chosen)
     current, swaps, used = _swap(scorer, chosen, greedy_pairs, allowed, degree, ids, max_passes)
     evaluations += used
     btw = betweenness_values or betweenness(net, seed=seed).values
@@ -317,16 +357,17 @@ def kpp_neg(net: Network, k: int, *, candidates: Collection[str] | None = None,
                     key=lambda v: (-btw[v], -degree[v], ids[v]))
     second = ranked[:k]
     if set(second) != set(chosen):
-        other, more, used = _swap(scorer, second, _pairs(g, second), allowed, degree, ids,
+        other, more, used = _swap(scorer, second, scorer.pairs(second), allowed, degree, ids,
                                   max_passes)
         evaluations += used
         if other < current:
             chosen, current, swaps = second, other, more
     removed = [ids[v] for v in chosen]
-    effect = arrest_effect(net, removed, samples=distance_samples, seed=seed)
+    effect = arrest_effect(net, removed, focus=focus, samples=distance_samples, seed=seed)
     return DisruptionPlan(tuple(removed), tuple(ids[v] for v in greedy),
-                          _f(current, n_left), _f(greedy_pairs, n_left), swaps, evaluations,
-                          effect)
+                          _f(current, scorer.focus_left(chosen)),
+                          _f(greedy_pairs, scorer.focus_left(greedy)), swaps, evaluations,
+                          effect, len(fv) if fv is not None else None)
 
 
 def _f(pairs: int, n: int) -> float:
@@ -334,46 +375,59 @@ def _f(pairs: int, n: int) -> float:
 
 
 def distance_fragmentation(graph: Any, removed: Collection[int] = (), *,
+                           focus: Collection[int] | None = None,
                            samples: int | None = None, max_work: float = DF_MAX_WORK,
                            seed: int = 0) -> tuple[float, bool]:
-    """DF after removing ``removed``; exact within ``max_work``, else from sampled sources.
+    """DF after removing ``removed`` (over pairs of ``focus`` vertices if given).
 
-    DF is a report, not an objective, so its budget is a fifth of betweenness's
-    (exact up to ~5·10⁷ source × tie visits, else at least 64 sampled sources).
-
-    Returns (DF, exact).
+    Exact within ``max_work``, else from sampled sources; DF is a report, not
+    an objective, so its budget is a fifth of betweenness's (at least 64
+    sampled sources). Returns (DF, exact).
     """
-    h, _ = _remaining(graph, removed)
-    n = h.vcount()
+    h, keep = _remaining(graph, removed)
+    where = {v: i for i, v in enumerate(keep)}
+    pool = list(range(h.vcount())) if focus is None else sorted(
+        where[v] for v in focus if v in where)
+    n = len(pool)
     if n < 2:
         return 1.0, True
     if samples is None and n * max(h.ecount(), 1) > max_work:
         samples = max(MIN_SAMPLES, int(max_work // max(h.ecount(), 1)))
     exact = samples is None or samples >= n
-    sources = list(range(n)) if exact else sorted(random.Random(seed).sample(range(n),
-                                                                            samples or 0))
+    sources = pool if exact else sorted(random.Random(seed).sample(pool, samples or 0))
+    target = None if focus is None else pool
     total = 0.0
     for i in range(0, len(sources), 16):
-        d = np.asarray(h.distances(source=sources[i:i + 16]), dtype=float)
+        d = np.asarray(h.distances(source=sources[i:i + 16], target=target), dtype=float)
         with np.errstate(divide="ignore"):
             total += float(np.where(d > 0, 1.0 / d, 0.0).sum())
     per_source = total / len(sources)
     return 1.0 - per_source * n / (n * (n - 1)), exact
 
 
-def arrest_effect(net: Network, arrested: Iterable[str], *, samples: int | None = None,
+def arrest_effect(net: Network, arrested: Iterable[str], *,
+                  focus: Collection[str] | None = None, samples: int | None = None,
                   seed: int = 0) -> Effect:
     """Fragmentation, components and largest component before and after ``arrested``.
 
+    With ``focus``, fragmentation and DF count pairs of focus entities only
+    (components and the largest one still count everyone).
     :class:`NotFound` names an arrested entity that is not in the network.
     """
     removed_ids = tuple(dict.fromkeys(arrested))
     removed = [net.index(x) for x in removed_ids]
+    fv = sorted({net.index(x) for x in focus}) if focus is not None else None
     g = net.graph
     before, after = component_sizes(g), component_sizes(g, removed)
-    df_before, exact_b = distance_fragmentation(g, samples=samples, seed=seed)
-    df_after, exact_a = distance_fragmentation(g, removed, samples=samples, seed=seed)
-    return Effect(removed_ids, fragmentation(before), fragmentation(after),
-                  round(df_before, 6), round(df_after, 6), exact_b and exact_a,
-                  len(before), len(after), max(before, default=0), max(after, default=0))
+    if fv is None:
+        f_before, f_after = fragmentation(before), fragmentation(after)
+    else:
+        f_before = fragmentation(component_sizes(g, (), fv))
+        f_after = fragmentation(component_sizes(g, removed, fv))
+    df_before, exact_b = distance_fragmentation(g, focus=fv, samples=samples, seed=seed)
+    df_after, exact_a = distance_fragmentation(g, removed, focus=fv, samples=samples,
+                                               seed=seed)
+    return Effect(removed_ids, f_before, f_after, round(df_before, 6), round(df_after, 6),
+                  exact_b and exact_a, len(before), len(after), max(before, default=0),
+                  max(after, default=0))
 
