@@ -1,41 +1,74 @@
-"""accord demo: ends by itself, finds every variant, serves and calls the API."""
+"""accord demo: five nations' nodes as real servers, agreements signed, releases flowing;
+one JSON summary; the nodes stay inspectable with the other commands afterwards."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from accord.bootstrap import open_node
+import pytest
 
 from .conftest import run_cli
 
-
-def test_demo_headless_json_runs_every_step_and_cleans_up() -> None:
-    result = run_cli("demo", "--headless", "--json")
-    assert result.exit_code == 0, result.stderr
-    report = result.json()
-    assert report["import"]["reports_new"] == 2 and report["import"]["rejected"] == 0
-    found = {s["query"]: s["hits"][0]["entity_id"] for s in report["search"]}
-    assert found["Хоакин Замбрано"] == "mx-per-0001"
-    assert found["zambrano iturbe joaquín"] == "mx-per-0001"
-    assert found["Ivan Sokolov"] == "mx-per-0003"
-    assert found["+52 (667) 555-0142"] == "mx-per-0001"
-    assert found["IMO 9321483"] == "mx-ves-0001"
-    api = report["api"]
-    assert api["served"] and api["healthz"]["status"] == "ok"
-    assert api["search_hits"] >= 1 and api["without_token"] == 401
-    assert not Path(report["node"]["path"]).exists()
-    assert report["kept"] is None
-    ledger = report["ledger"]["mx-demo"]
-    assert ledger["verified"] is True and ledger["witnesses"] == []
-    # init (admin, token), the analyst and token, the 2 imported reports
-    assert ledger["checkpoint"] >= 6 and ledger["size"] == ledger["checkpoint"] + 1
+NODES = {"co-dijin", "mx-fgr", "us-dea", "pa-senan", "es-udyco"}
 
 
-def test_demo_keep_leaves_a_working_node(tmp_path: Path) -> None:
-    target = tmp_path / "demo"
-    result = run_cli("demo", "--keep", str(target), "--no-serve", "--headless")
-    assert result.exit_code == 0, result.stderr
-    assert "Try it yourself" in result.stdout
-    with open_node(target / "mx") as node:
-        assert node.node_id == "mx-demo"
-        assert [u.name for u in node.store.list_users()] == ["admin", "analyst"]
+@pytest.mark.slow
+def test_the_demo_runs_headless_to_one_summary_and_leaves_inspectable_nodes(
+        tmp_path: Path) -> None:
+    workdir = tmp_path / "demo"
+    result = run_cli("demo", "--headless", "--json", "--workdir", str(workdir))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    summary = result.json()
+
+    assert {n["id"] for n in summary["nodes"]} == NODES
+    assert all(n["url"].startswith("http://127.0.0.1:") for n in summary["nodes"])
+    assert summary["workdir"] == str(workdir)
+
+    releases = summary["releases"]
+    assert releases["delivered"] > 0 and releases["pending"] == 0
+    reasons = releases["withheld_by_reason"]
+    assert releases["withheld"] == sum(reasons.values()) > 0
+    # every kind of refusal the agreements were written to show
+    assert {"tlp_red", "tlp_above_max", "handling_not_allowed", "nothing_in_scope",
+            "hit_only", "mode_on_request", "refused_by_supervisor"} <= set(reasons)
+    assert {"redacted", "source_identifying"} <= set(releases["partially_withheld"])
+    routes = {(r["from"], r["to"]) for r in releases["routes"]}
+    assert ("co-dijin", "us-dea") in routes and ("es-udyco", "co-dijin") in routes
+    assert not any(a == "mx-fgr" and b == "es-udyco" for a, b in routes)  # no agreement
+
+    latency = summary["latency_ms"]
+    assert latency["count"] > 0 and 0 < latency["p50"] <= latency["p99"]
+    assert latency["import"]["count"] > 0
+
+    signed = summary["agreements"]["signed"]
+    assert len(signed) == 5
+    assert all(set(a["status"].values()) == {"active"} for a in signed)
+    revoked = summary["agreements"]["revoked"]
+    assert set(revoked["status"].values()) == {"revoked"}
+    approvals = summary["approvals"]
+    assert sum(v.get("refused", 0) for v in approvals.values()) == 1
+    assert sum(v.get("approved", 0) for v in approvals.values()) > 0
+    assert summary["stream"]["by_kind"]["arrival"] > 0
+    for node_id, ledger in summary["ledger"].items():
+        assert ledger["verified"] is True, node_id
+        assert len(ledger["witnesses"]) == len(NODES) - 1, node_id
+
+    # the nodes stay behind, and the other commands work on them
+    found = run_cli("search", "--node", str(workdir / "us"), "Go-fast 3", "--json").json()
+    assert any(h["caption"] == "Go-fast 3" for h in found["hits"]), found
+    listed = run_cli("agreement", "list", "--node", str(workdir / "co"), "--json").json()
+    assert {a["id"]: a["in_force"] for a in listed["agreements"]} == {
+        "agr-caribbean-maritime": True, "agr-co-us-targets": True, "agr-es-co-atlantic": True}
+    refused = run_cli("approval", "list", "--node", str(workdir / "co"), "--state", "refused",
+                      "--json").json()["approvals"]
+    assert len(refused) + len(run_cli("approval", "list", "--node", str(workdir / "es"),
+                                      "--state", "refused", "--json").json()["approvals"]) == 1
+
+
+def test_the_demo_refuses_a_work_directory_in_use(tmp_path: Path) -> None:
+    (tmp_path / "something").write_text("x")
+    result = run_cli("demo", "--headless", "--json", "--workdir", str(tmp_path))
+    assert result.exit_code == 1
+    error = result.json()["error"]
+    assert (error["code"], error["where"]) == ("conflict", str(tmp_path))
+    assert error["message"] == "the demo needs a new or empty directory"
