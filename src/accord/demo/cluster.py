@@ -116,7 +116,8 @@ class Cluster:
                 [sys.executable, "-m", "accord.entrypoints.cli.main", "serve", "--node",
                  str(demo_node.path), "--port", str(demo_node.port), "--dispatch"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
 
     def wait_until_serving(self) -> None:
         """Wait until every started server answers ``/healthz``."""
@@ -166,6 +167,17 @@ class Cluster:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the demo dies, so that no
+    server outlives a demo killed without a chance to stop it (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
+    except OSError:
+        pass
 
 
 def _signal(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

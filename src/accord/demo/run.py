@@ -11,7 +11,9 @@ directory unless one was given.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +42,7 @@ def run_demo(*, workdir: Path | None = None, seed: int = DEFAULT_SEED,
     else:
         root = Path(tempfile.mkdtemp(prefix="accord-demo-"))
     summary: dict[str, Any] = {"seed": seed, "nations": list(nations)}
+    restore = _stop_on_sigterm()
     try:
         with Cluster(root) as cluster:
             run = DemoRun(root=root, seed=seed, nations=list(nations), cluster=cluster,
@@ -60,5 +63,23 @@ def run_demo(*, workdir: Path | None = None, seed: int = DEFAULT_SEED,
                                 "total_s": round(time.monotonic() - started, 2)}
         return summary
     finally:
+        restore()
         if workdir is None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Treat SIGTERM like Ctrl-C while the demo runs, so the servers are stopped and the
+    temporary directory removed; returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
