@@ -1,11 +1,13 @@
 """End-to-end release latency and throughput between two nodes on loopback.
 
 Two real ``accord serve`` processes (the sender with ``--dispatch``), each with
-its own SQLite store. A release's latency runs from the commit of the report
-change that queued it (``outbox.created`` at the sender) to the commit of its
-arrival at the recipient (``inbox.received``): sealing, the HTTP round trip,
-every recipient check, storing, the signed receipt. Both times come from the
-same machine clock.
+its own SQLite store. A release's latency runs from the report change that
+queued it (``outbox.created``, inside the report's transaction at the sender)
+until the sender has recorded the recipient's signed receipt
+(``outbox.delivered``): commit, wake-up, sealing, the HTTP round trip, every
+recipient check, storing and the ledger entry at the recipient, the receipt's
+signature check and settlement at the sender. Both times come from the same
+clock.
 
 Baseline, measured in the same run between the same two processes: the same
 release bodies sent as plain, unauthenticated JSON POSTs to a benchmark-only
@@ -160,9 +162,10 @@ def run(quick: bool) -> dict[str, Any]:
                             headers=headers).raise_for_status()
                 _wait(lambda i=i: _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
                       == 6 + i, "a release")
-            sent = dict(_db(root / "co", "SELECT message_id, created FROM outbox"))
-            got = dict(_db(root / "mx", "SELECT message_id, received FROM inbox"))
-            secure = [(_t(got[m]) - _t(sent[m])) * 1000 for m in list(got)[5:]]
+            _wait(lambda: _db(root / "co", "SELECT count(*) FROM outbox WHERE delivered IS "
+                                           "NULL")[0][0] == 0, "the last receipt")
+            secure = [(_t(done) - _t(created)) * 1000 for created, done in _db(
+                root / "co", "SELECT created, delivered FROM outbox ORDER BY seq")][5:]
             bodies = [json.loads(b) for (b,) in _db(
                 root / "co", "SELECT body FROM outbox ORDER BY seq")][5:]
             # 2. plain baseline, the same bodies one at a time
@@ -183,11 +186,12 @@ def run(quick: bool) -> dict[str, Any]:
             before = _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
             client.post(f"{co_url}/api/v1/import", content="\n".join(lines) + "\n",
                         headers=headers).raise_for_status()
-            _wait(lambda: _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
-                  == before + n_bulk, "the bulk releases")
-            first = _t(_db(root / "co", f"SELECT min(created) FROM outbox WHERE seq > {before}")
-                       [0][0])
-            last = _t(_db(root / "mx", "SELECT max(received) FROM inbox")[0][0])
+            _wait(lambda: _db(root / "co", "SELECT count(*) FROM outbox WHERE delivered IS "
+                                           f"NOT NULL AND seq > {before}")[0][0] == n_bulk,
+                  "the bulk releases")
+            first, last = (_t(t) for t in _db(
+                root / "co", "SELECT min(created), max(delivered) FROM outbox WHERE seq > "
+                             f"{before}")[0])
             secure_rps = n_bulk / (last - first)
             bulk_bodies = [_renamed(json.loads(b), f"q{k}-", k + 1) for k, (b,) in enumerate(
                 _db(root / "co", f"SELECT body FROM outbox WHERE seq > {before} ORDER BY seq"))]
