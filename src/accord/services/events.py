@@ -93,8 +93,8 @@ class StoreTail:
             held = rows.holds_after(uow.session, holds)
             states = rows.agreement_states(uow.session)
         events: list[tuple[str, dict[str, Any]]] = []
-        events += [(ARRIVAL, a) for a in arrived]
-        events += [(REFUSAL, r) for r in refused]
+        events += [(ARRIVAL, _without_row(a)) for a in arrived]
+        events += [(REFUSAL, _without_row(r)) for r in refused]
         events += [(ALERT, _held(h)) for h in held]
         events += [(ALERT, _agreement(i, v, s, self._agreements.get(i)))
                    for i, (v, s) in sorted(states.items()) if self._agreements.get(i) != (v, s)]
@@ -105,6 +105,10 @@ class StoreTail:
         if self.bus is not None:
             self.bus.publish_many(events)
         return len(events)
+
+
+def _without_row(found: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in found.items() if k != "row"}  # the store's cursor, not news
 
 
 def _held(h: dict[str, Any]) -> dict[str, Any]:
