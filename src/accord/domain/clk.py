@@ -176,7 +176,7 @@ PERSON = ClkSchema("person-v2", (
 
 # Score threshold for PERSON: best F1 on the synthetic world's name variants
 # (benchmarks/bench_clk.py; docs/benchmarks/clk.md has precision/recall, FEBRL4 too).
-PERSON_THRESHOLD = 0.77
+PERSON_THRESHOLD = 0.80
 
 
 @dataclass(frozen=True)
