@@ -25,18 +25,21 @@ def federation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
               backoff_base_seconds=0.05, backoff_max_seconds=0.2)
     make_node(root / "pe", "pe-dirandro", "PE", poll_seconds=0.05,
               backoff_base_seconds=0.05, backoff_max_seconds=0.2)
+    opened = {name: open_node(root / name) for name in ("co", "mx", "pe")}
+    for name, node in opened.items():  # each pins the others (tests that serve re-pin URLs)
+        for other_name, other in opened.items():
+            if other_name != name:
+                pin(node, other, f"http://unreachable.invalid/{other_name}")
+    for node in opened.values():
+        node.close()
     return root
 
 
 @pytest.fixture
 def nodes(federation_template: Path, tmp_path: Path) -> Iterator[dict[str, Node]]:
-    """co, mx and pe, each pinning the others (URLs fixed later by the tests that serve)."""
+    """Fresh copies of co, mx and pe, each pinning the others."""
     shutil.copytree(federation_template, tmp_path / "nodes")
     opened = {name: open_node(tmp_path / "nodes" / name) for name in ("co", "mx", "pe")}
-    for name, node in opened.items():
-        for other_name, other in opened.items():
-            if other_name != name:
-                pin(node, other, f"http://unreachable.invalid/{other_name}")
     yield opened
     for node in opened.values():
         node.close()
