@@ -263,3 +263,10 @@ def test_a_malformed_body_is_refused_naming_the_field(co_mx: tuple[Node, Node],
     body["statements"][0].pop("origin")
     result = assert_refused(inbox, mx, sealed(co, mx, body), "release_malformed")
     assert result["detail"].startswith("release.statements[0]:")
+
+
+def test_an_overlong_message_id_is_refused(co_mx: tuple[Node, Node], inbox: TestClient) -> None:
+    co, mx = co_mx
+    result = assert_refused(inbox, mx, sealed(co, mx, release(), message_id="m" * 300),
+                            "release_malformed")
+    assert result["detail"].startswith("the message id must be 1-64")

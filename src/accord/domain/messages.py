@@ -26,6 +26,8 @@ from accord.domain.markings import Marking
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
 
+MAX_ID = 200  # what the store keeps for a report id
+
 
 class MessageKind(Enum):
     RELEASE = "release"
@@ -75,8 +77,9 @@ class Message:
                 raise InvalidValue(f"{value!r} is not a positive whole number",
                                    where=f"{where}.{name}")
         report_id = body.get("report_id")
-        if not isinstance(report_id, str) or not report_id:
-            raise InvalidValue("is required", where=f"{where}.report_id")
+        if not isinstance(report_id, str) or not 0 < len(report_id) <= MAX_ID:
+            raise InvalidValue(f"is required, at most {MAX_ID} characters",
+                               where=f"{where}.report_id")
         agreement, clause = body.get("agreement"), body.get("clause")
         purpose = body.get("purpose", "")
         if not isinstance(purpose, str):

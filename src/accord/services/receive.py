@@ -24,6 +24,7 @@ the answer is one of
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("accord.receive")
 
 SKIPPED = "skipped"
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Refusals a sender may cure by sending again (fresh envelope, keys pinned,
 #: our store back): the sender retries them instead of giving the message up.
 RETRYABLE = frozenset({"envelope_not_fresh", "envelope_unpinned_key",
@@ -176,6 +178,10 @@ class Receiver:
                 uow, exc.sender, exc.message_id, True, exc.code, exc.message, now)
         except EnvelopeRefused as exc:
             return self._refused(uow, sender, message_id, False, exc.code, exc.message, now)
+        if not _MESSAGE_ID.match(opened.message_id):
+            return self._refused(uow, opened.sender, opened.message_id[:64], True,
+                                 "release_malformed", "the message id must be 1-64 letters, "
+                                 "digits, '-' or '_'", now)
         again = self._again(uow, opened.sender, opened.message_id, now)
         if again is not None:
             return again
