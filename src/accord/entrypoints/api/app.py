@@ -25,6 +25,7 @@ from accord.entrypoints.api.routers import (
     imports,
     ledger_federation,
     reports,
+    resolution,
     search,
     stream,
     users,
@@ -34,7 +35,8 @@ API_PREFIX = "/api/v1"
 
 # Add a resource's router here (one line) to mount it under /api/v1.
 ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router,
-           audit.router, agreements.router, approvals.router, explain.router, stream.router]
+           audit.router, agreements.router, approvals.router, explain.router, stream.router,
+           resolution.router]
 
 
 def create_app(node: Node) -> FastAPI:

@@ -22,6 +22,7 @@ from accord.entrypoints.cli import (
     explore,
     node,
     partners,
+    resolve,
     schema,
     synth,
     tokens,
@@ -52,6 +53,7 @@ app.add_typer(audit.app, name="audit", help="The auditor's view of the ledger.")
 app.add_typer(agreements.app, name="agreement", help="Sharing agreements and their lifecycle.")
 app.add_typer(approvals.app, name="approval", help="Four-eyes approval of held releases.")
 app.add_typer(explain.app)  # explain
+app.add_typer(resolve.app)  # resolve, judge, canonical
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,279 @@
+"""Entity resolution use cases: resolve, judge, and read canonical entities.
+
+``resolve`` brings the node's canonical entities in line with its statements (its
+own and those received from partners): incrementally by default, from scratch
+with ``full=True`` (keeping the trained models unless ``retrain=True``).
+``resolve_entities`` does the same for just some entities (a hook for import and
+receive). ``judge`` records an analyst's judgement, re-clusters what it touches
+and writes the act to the ledger, in one transaction. The read functions give a
+canonical entity with every mention and its provenance, the evidence for a link,
+and the mapping from mention ids to canonical ids that network analysis uses.
+
+Each function is one unit of work; errors are ``accord.domain.errors`` classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from accord.adapters.store import Store
+from accord.adapters.store.resolution_repo import SqlResolutionRepository, resolvable_statements
+from accord.analytics.resolve.cluster import Cluster
+from accord.analytics.resolve.features import FAMILIES, Mention, mention_of
+from accord.analytics.resolve.incremental import Resolver, RunSummary
+from accord.analytics.resolve.judgements import Judgement, JudgementRecord, Pair
+from accord.domain.errors import InvalidValue, NotFound, SchemaError
+from accord.domain.ledger_entry import Action, LedgerEntry
+from accord.domain.registry import Registry
+from accord.services import ledger
+from accord.services.entities import get_entity
+
+
+def resolvable_schemata(registry: Registry) -> list[str]:
+    """Every schema whose entities are resolved (Person, Company, Vessel, ...)."""
+    return sorted({s.name for family in FAMILIES for s in registry.descendants(family)})
+
+
+def _mentions(bind: Any, registry: Registry,
+              entity_ids: Collection[str] | None = None) -> list[Mention]:
+    out: list[Mention] = []
+    for entity_id, schemata, properties in resolvable_statements(
+            bind, resolvable_schemata(registry), entity_ids):
+        schema = _most_specific(registry, schemata)
+        if schema is None:
+            continue
+        mention = mention_of(registry, SimpleNamespace(id=entity_id, schema=schema,
+                                                       properties=properties))
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def _most_specific(registry: Registry, schemata: set[str]) -> str | None:
+    ordered = sorted(schemata)
+    schema = ordered[0]
+    for other in ordered[1:]:
+        try:
+            schema = registry.common(schema, other).name
+        except SchemaError:
+            return None  # contradictory statements: not resolved until they agree
+    return schema
+
+
+@dataclass
+class ResolveResult:
+    """What a resolution run did, and the node's canonical entities afterwards."""
+
+    run: RunSummary
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        families: dict[str, Any] = {}
+        for family in sorted(set(self.run.families) | set(self.counts)):
+            done = self.run.families.get(family)
+            families[family] = {**(done.to_dict() if done else {"mode": "unchanged"}),
+                                **self.counts.get(family, {})}
+        return {
+            "families": families,
+            "mentions": sum(c["mentions"] for c in self.counts.values()),
+            "canonical_entities": sum(c["canonical_entities"] for c in self.counts.values()),
+            "merged_mentions": sum(c["merged_mentions"] for c in self.counts.values()),
+            "seconds": round(self.run.seconds, 3),
+        }
+
+
+def resolve(store: Store, registry: Registry, *, full: bool = False, retrain: bool = False,
+            threads: int = 2) -> ResolveResult:
+    """Resolve the node's entities (see the module docstring); one transaction."""
+    with store.unit_of_work() as uow:
+        repo = SqlResolutionRepository(uow.session)
+        mentions = _mentions(uow.session, registry)
+        run = Resolver(repo, threads=threads).run(mentions, full=full, retrain=retrain)
+        return ResolveResult(run, repo.counts())
+
+
+def resolve_entities(store: Store, registry: Registry, entity_ids: Iterable[str], *,
+                     threads: int = 2) -> ResolveResult:
+    """Resolve just these entities (new, changed, retracted) against the existing clusters.
+
+    Families without a model yet are left for the first ``resolve``.
+    """
+    wanted = set(entity_ids)
+    with store.unit_of_work() as uow:
+        repo = SqlResolutionRepository(uow.session)
+        current = [m for m in _mentions(uow.session, registry, wanted)
+                   if repo.model(m.family) is not None]
+        gone = set(repo.mentions(wanted)) - {m.id for m in current}
+        run = Resolver(repo, threads=threads).update(current, gone)
+        return ResolveResult(run, repo.counts())
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    record: JudgementRecord
+    clusters: tuple[dict[str, Any], ...]  # the canonical entities now holding the pair
+    ledger_index: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"judgement": self.record.to_dict(), "canonical_entities": list(self.clusters),
+                "ledger_index": self.ledger_index}
+
+
+def judge(store: Store, a: str, b: str, judgement: str | Judgement, *, actor: str,
+          reason: str = "", at: datetime | None = None) -> JudgeResult:
+    """Record that ``a`` and ``b`` are the same / different / unsure, and re-cluster.
+
+    ``InvalidValue`` for a bad verdict or an id judged against itself; ``NotFound``
+    if an id is not a resolved entity; ``Conflict`` if other judgements rule it out.
+    The judgement replaces any earlier one of the pair and is written to the ledger
+    (ids and verdict; the reason only as a hash) in the same transaction.
+    """
+    verdict = Judgement.parse(judgement)
+    if not isinstance(reason, str) or len(reason) > 2000:
+        raise InvalidValue("the reason must be text of at most 2000 characters",
+                           where="judgement: reason")
+    record = JudgementRecord(Pair.of(a, b), verdict, actor=actor,
+                             at=at or datetime.now(UTC), reason=reason.strip())
+    with store.unit_of_work() as uow:
+        repo = SqlResolutionRepository(uow.session)
+        found = Resolver(repo).judge(record)
+        hashes = {"reason": "sha256:" + hashlib.sha256(record.reason.encode()).hexdigest()}
+        index = ledger.record(uow, LedgerEntry(
+            Action.JUDGEMENT_MADE, actor=actor, subject=f"{record.pair.left}|{record.pair.right}",
+            hashes=hashes if record.reason else {},
+            details={"judgement": verdict.value, "left": record.pair.left,
+                     "right": record.pair.right}, at=record.at))
+        return JudgeResult(record, tuple(_summary(c) for c in found), index)
+
+
+def _summary(cluster: Cluster) -> dict[str, Any]:
+    return {"id": cluster.id, "family": cluster.family, "members": list(cluster.members),
+            "size": cluster.size, "confidence": cluster.confidence}
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def canonical_ids(store: Store, entity_ids: Iterable[str]) -> dict[str, str]:
+    """``{entity id: canonical id}``; entities not (yet) resolved map to themselves."""
+    wanted = set(entity_ids)
+    with store.unit_of_work(write=False) as uow:
+        found = SqlResolutionRepository(uow.session).clusters_of(wanted)
+    return {i: found.get(i, i) for i in wanted}
+
+
+def canonical_entities(store: Store, *, family: str | None = None, min_size: int = 2,
+                       limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Canonical entities, largest first: id, family, size, confidence, members."""
+    if family is not None and family not in FAMILIES:
+        raise InvalidValue(f"unknown family {family!r} (choose {', '.join(FAMILIES)})",
+                           where="family")
+    if not 1 <= limit <= 1000:
+        raise InvalidValue(f"limit must be from 1 to 1000, not {limit}", where="limit")
+    with store.unit_of_work(write=False) as uow:
+        repo = SqlResolutionRepository(uow.session)
+        rows = repo.list_clusters(family=family, min_size=min_size, limit=limit,
+                                  offset=offset)
+        members = repo.members([r[0] for r in rows])
+        mentions = repo.mentions({m for ms in members.values() for m in ms})
+    return [{"id": cid, "family": fam, "size": size, "confidence": conf,
+             "caption": _caption([mentions[m] for m in members.get(cid, []) if m in mentions]),
+             "members": members.get(cid, [])} for cid, fam, size, conf in rows]
+
+
+def _caption(mentions: list[Mention]) -> str:
+    counts = Counter(m.caption for m in mentions)
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else ""
+
+
+@dataclass(frozen=True)
+class CanonicalView:
+    """A canonical entity: its mentions with provenance, and why they were joined."""
+
+    id: str
+    family: str
+    confidence: float
+    caption: str
+    members: tuple[dict[str, Any], ...]
+    links: tuple[dict[str, Any], ...]
+    judgements: tuple[dict[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "family": self.family, "caption": self.caption,
+                "confidence": self.confidence, "size": len(self.members),
+                "members": list(self.members), "links": list(self.links),
+                "judgements": list(self.judgements)}
+
+
+def canonical_entity(store: Store, some_id: str, *, registry: Registry,
+                     reader: str | None = None, home: str | None = None) -> CanonicalView:
+    """The canonical entity ``some_id`` (a canonical id or any of its mentions' ids).
+
+    ``NotFound`` if it names neither. Each member is read as ``get_entity`` reads it
+    (so a read of partners' material is ledgered when ``reader``/``home`` are given).
+    """
+    with store.unit_of_work(write=False) as uow:
+        repo = SqlResolutionRepository(uow.session)
+        cid = repo.clusters_of([some_id]).get(some_id, some_id)
+        row = repo.cluster_rows([cid]).get(cid)
+        if row is None:
+            raise NotFound(f"no canonical entity or resolved entity {some_id!r}; "
+                           "run 'accord resolve' first or check the id", where="canonical")
+        member_ids = repo.members([cid]).get(cid, [])
+        mentions = repo.mentions(member_ids)
+        model = repo.model(row["family"])
+        links = [repo.link(a, b) for a, b in row["links"]]
+        judged = [r.to_dict() for r in repo.judgements()
+                  if r.pair.left in mentions or r.pair.right in mentions]
+    names = [c["output_column_name"] for c in model.settings["comparisons"]] if model else []
+    labels = model.labels() if model else {}
+    members = []
+    for member in member_ids:
+        try:
+            view = get_entity(store, member, registry=registry, reader=reader, home=home)
+            members.append(view.to_dict())
+        except NotFound:  # retracted since the last resolution
+            members.append({"id": member, "caption": mentions[member].caption
+                            if member in mentions else member, "statements": [],
+                            "reports": [], "stale": True})
+    return CanonicalView(
+        id=cid, family=row["family"], confidence=row["confidence"],
+        caption=_caption(list(mentions.values())), members=tuple(members),
+        links=tuple(lk.to_dict(names, labels) for lk in links if lk is not None),
+        judgements=tuple(judged))
+
+
+def explain(store: Store, a: str, b: str) -> dict[str, Any]:
+    """The matcher's evidence on ``a`` and ``b``: each comparison's level and weight."""
+    pair = Pair.of(a, b)
+    with store.unit_of_work(write=False) as uow:
+        repo = SqlResolutionRepository(uow.session)
+        found = repo.mentions([pair.left, pair.right])
+        for x in (pair.left, pair.right):
+            if x not in found:
+                raise NotFound(f"no resolved entity {x!r}", where="explain")
+        link = repo.link(pair.left, pair.right)
+        model = repo.model(found[pair.left].family)
+        judged = repo.judgements().get(pair.left, pair.right)
+        same = repo.clusters_of([pair.left, pair.right])
+    body: dict[str, Any] = {
+        "left": pair.left, "right": pair.right,
+        "same_canonical_entity": len(same) == 2 and same[pair.left] == same[pair.right],
+        "judgement": judged.value if judged else None, "threshold": model.threshold
+        if model else None, "link": None}
+    if link is not None and model is not None:
+        names = [c["output_column_name"] for c in model.settings["comparisons"]]
+        body["link"] = link.to_dict(names, model.labels())
+        body["link"]["accepted"] = link.accepted(model.threshold)
+    return body
+
+
+def list_judgements(store: Store) -> list[JudgementRecord]:
+    with store.unit_of_work(write=False) as uow:
+        return list(SqlResolutionRepository(uow.session).judgements())
