@@ -270,3 +270,23 @@ def test_an_overlong_message_id_is_refused(co_mx: tuple[Node, Node], inbox: Test
     result = assert_refused(inbox, mx, sealed(co, mx, release(), message_id="m" * 300),
                             "release_malformed")
     assert result["detail"].startswith("the message id must be 1-64")
+
+
+def test_a_message_refused_half_way_leaves_nothing(
+        co_mx: tuple[Node, Node], inbox: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: the arrival's ledger entry fails after the report was written."""
+    co, mx = co_mx
+    import accord.services.receive as receive
+
+    original = receive.LedgerEntry
+
+    def failing(action: Act, *args: Any, **kw: Any) -> Any:
+        if action is Act.ENVELOPE_RECEIVED:
+            raise receive.InvalidValue("cannot be recorded", where="ledger")
+        return original(action, *args, **kw)
+
+    monkeypatch.setattr(receive, "LedgerEntry", failing)
+    [result] = post(inbox, sealed(co, mx, release()))
+    assert (result["status"], result["reason"]) == ("refused", "release_malformed")
+    assert result["detail"] == "ledger: cannot be recorded"
+    assert stored(mx) == (0, 0, 0)

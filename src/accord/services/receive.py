@@ -185,16 +185,19 @@ class Receiver:
         again = self._again(uow, opened.sender, opened.message_id, now)
         if again is not None:
             return again
+        # a savepoint: a message refused half-way leaves nothing of itself behind
+        savepoint = uow.session.begin_nested()
         try:
             release = Message.from_body(opened.payload, sender=opened.sender)
             index = self._apply(uow, opened.sender, opened.message_id, release, now,
                                 policy)
-        except _Refuse as refusal:
-            return self._refused(uow, opened.sender, opened.message_id, True, refusal.reason,
-                                 refusal.detail, now)
-        except InvalidValue as exc:
-            return self._refused(uow, opened.sender, opened.message_id, True,
-                                 "release_malformed", str(exc), now)
+        except (_Refuse, InvalidValue) as exc:
+            savepoint.rollback()
+            reason, detail = ((exc.reason, exc.detail) if isinstance(exc, _Refuse)
+                              else ("release_malformed", str(exc)))
+            return self._refused(uow, opened.sender, opened.message_id, True, reason,
+                                 detail, now)
+        savepoint.commit()
         receipt = sign_receipt(self.keys, issuer=self.me, sender=opened.sender,
                                message_id=opened.message_id, status=ACCEPTED, at=now,
                                seq=release.seq, ledger_index=index)
