@@ -188,7 +188,7 @@ class Resolver:
         summary.links = len(links)
         summary.accepted = sum(lk.accepted(model.threshold) for lk in links)
         clock = time.perf_counter()
-        rebuilt = self.recluster(family, seeds - set(removed), model.threshold)
+        rebuilt = self.recluster(family, seeds - set(removed), model.threshold, replacing=old)
         summary.seconds["clustering"] = round(time.perf_counter() - clock, 3)
         summary.clusters_rebuilt = len(rebuilt.clusters)
         summary.mentions = len(self.repo.fingerprints(family))
@@ -221,9 +221,13 @@ class Resolver:
             frontier = nxt
         return seen, list(edges.values())
 
-    def recluster(self, family: str, seeds: Collection[str],
-                  threshold: float | None = None) -> Clustering:
-        """Cluster again the components holding ``seeds``; store and return the result."""
+    def recluster(self, family: str, seeds: Collection[str], threshold: float | None = None,
+                  *, replacing: Collection[str] = ()) -> Clustering:
+        """Cluster again the components holding ``seeds``; store and return the result.
+
+        The clusters of those components are replaced, and so are ``replacing`` (the
+        former clusters of mentions that are gone).
+        """
         model = self.repo.model(family)
         if threshold is None:
             threshold = model.threshold if model else self.threshold
@@ -233,7 +237,7 @@ class Resolver:
         ids = {i for i, m in mentions.items() if m.family == family}
         found = cluster(ids, links, judgements, family=family, threshold=threshold,
                         identity={i: mentions[i].identity() for i in ids})
-        old = set(self.repo.clusters_of(ids).values())
+        old = set(self.repo.clusters_of(ids).values()) | set(replacing)
         self.repo.replace_clusters(old, found.clusters)
         return found
 

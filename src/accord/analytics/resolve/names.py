@@ -11,7 +11,8 @@ this module adds is what a *comparison* of two names needs and a search does not
   a lone letter is an initial, outlined ``^j``);
 - the *pool* of a name is every outline another name's token may meet: the
   tokens' outlines, the outlines of adjacent tokens written together (``Xiao-ming``
-  meets ``Xiaoming``) and every token's initial (``J.`` meets ``Joaquín``).
+  meets ``Xiaoming``), every token's initial (``J.`` meets ``Joaquín``) and the
+  outlines ``name_keys`` gives (which include each syllable of a Han name).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from accord.domain.values import name_tokens
-from accord.domain.values.namekeys import skeletons
+from accord.domain.values import name_keys, name_tokens
+from accord.domain.values.namekeys import SKELETON, skeletons
 
 PARTICLES = frozenset({
     "de", "del", "la", "las", "los", "le", "da", "das", "do", "dos", "di", "du", "van", "von",
@@ -121,5 +122,9 @@ def name_features(text: str, organisation: bool = False) -> NameFeatures | None:
     pool |= {"^" + t[0] for t in tokens}
     for a, b in zip(tokens, tokens[1:], strict=False):
         pool.update(outlines(a + b))
+    # Han and Hangul names also key their single syllables (王小明: xiao, ming).
+    # (One-letter outlines are left out: see ``outlines`` on telling their starts apart.)
+    pool.update(k[len(SKELETON):] for k in name_keys(text)
+                if k.startswith(SKELETON) and len(k) > len(SKELETON) + 1)
     return NameFeatures(key=" ".join(sorted(tokens)), tokens=tuple(tokens), outlines=outs,
                         pool=tuple(sorted(pool)))

@@ -36,15 +36,13 @@ def resolve(
         data = result.to_dict()
 
         def human(console: Console) -> None:
-            table = Table("family", "run", "mentions", "canonical", "merged", "new",
-                          "changed", "removed", "links kept", "accepted",
+            table = Table("family", "run", "entities", "canonical", "merged", "+new ~chg -gone",
                           title=f"resolution ({data['seconds']} s)")
             for family, f in data["families"].items():
+                changes = f"+{f.get('new', 0)} ~{f.get('changed', 0)} -{f.get('removed', 0)}"
                 table.add_row(family, f.get("mode", ""), str(f.get("mentions", 0)),
                               str(f.get("canonical_entities", 0)),
-                              str(f.get("merged_mentions", 0)), str(f.get("new", 0)),
-                              str(f.get("changed", 0)), str(f.get("removed", 0)),
-                              str(f.get("links", 0)), str(f.get("accepted", 0)))
+                              str(f.get("merged_mentions", 0)), changes)
             console.print(table)
 
         out.emit(data, human)
