@@ -34,7 +34,12 @@ SIGNED_BY_PARTNERS = {"/.well-known/accord/node.json", "/federation/v1/inbox",
                       "/federation/v1/cosign",
                       # Agreements between parties' nodes come in envelopes signed by the
                       # sending node (tests/services/test_agreement_lifecycle.py).
-                      "/federation/v1/agreements"}
+                      "/federation/v1/agreements",
+                      # Private queries, follow-up requests and deconfliction: envelopes
+                      # signed by the asking node, answers sealed to it (tests/services/
+                      # test_queries.py checks that strangers and forgeries are refused).
+                      "/federation/v1/queries", "/federation/v1/follow-ups",
+                      "/federation/v1/deconfliction"}
 
 
 def api_routes(client: TestClient) -> list[tuple[str, set[str], APIRoute]]:

@@ -50,6 +50,8 @@ class Action(Enum):
     ENVELOPE_REFUSED = "envelope.refused"
     QUERY_ASKED = "query.asked"
     QUERY_ANSWERED = "query.answered"
+    DECONFLICTION_REGISTERED = "deconfliction.registered"  # a target or operation registered
+    DECONFLICTION_EXPIRED = "deconfliction.expired"  # a registration ended before its time
     APPROVAL_DECIDED = "approval.decided"
     JUDGEMENT_MADE = "judgement.made"
     AGREEMENT_DRAFTED = "agreement.drafted"

@@ -9,7 +9,9 @@ release to every recipient without a new decision: they only ever restrict.
 
 Every message names the agreement and clause it travels under, the purpose,
 and ``seq``: the sender's sequence number for this recipient, by which the
-recipient can tell the order of the sender's messages.
+recipient can tell the order of the sender's messages. A release answering a
+follow-up request names it (``in_reply_to``): the recipient then checks it
+against the requests it made and decides it as a response (``Action.RESPOND``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Message:
     purpose: str = ""
     content: ReportContent | None = None  # releases only
     reason: str = ""  # withdrawals: the sender's reason code
+    in_reply_to: str = ""  # releases answering a follow-up request: its id
 
     def to_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -60,6 +63,8 @@ class Message:
             body["statements"] = [statement_to_wire(s) for s in self.content.statements]
         if self.reason:
             body["reason"] = self.reason
+        if self.in_reply_to:
+            body["in_reply_to"] = self.in_reply_to
         return body
 
     @classmethod
@@ -81,9 +86,10 @@ class Message:
             raise InvalidValue(f"is required, at most {MAX_ID} characters",
                                where=f"{where}.report_id")
         agreement, clause = body.get("agreement"), body.get("clause")
-        purpose = body.get("purpose", "")
-        if not isinstance(purpose, str):
-            raise InvalidValue("must be a string", where=f"{where}.purpose")
+        purpose, in_reply_to = body.get("purpose", ""), body.get("in_reply_to", "")
+        for name, text in (("purpose", purpose), ("in_reply_to", in_reply_to)):
+            if not isinstance(text, str):
+                raise InvalidValue("must be a string", where=f"{where}.{name}")
         assert isinstance(seq, int) and isinstance(version, int)
         content = None
         if kind is MessageKind.RELEASE:
@@ -93,7 +99,7 @@ class Message:
         return cls(kind, seq, report_id, version,
                    agreement if isinstance(agreement, str) else None,
                    clause if isinstance(clause, str) else None, purpose, content,
-                   str(body.get("reason", "")))
+                   str(body.get("reason", "")), in_reply_to)
 
 
 def statement_to_wire(s: Statement) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from accord.adapters.store import Store, UnitOfWork
 from accord.adapters.store.codec import statement_pk
 from accord.adapters.store.inbox import HeldReport
 from accord.config import FederationSettings
+from accord.domain.decision import Action as PolicyAction
 from accord.domain.decision import Outcome
 from accord.domain.errors import AccordError, InvalidValue
 from accord.domain.ledger_entry import Action as Act
@@ -49,7 +50,7 @@ from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import PolicyIndex, decide_on_arrival
 from accord.domain.registry import Registry
 from accord.domain.report import ReportContent, ReportStatus
-from accord.services import acts
+from accord.services import acts, follow_up_inbox
 from accord.services.agreements import PolicyCache
 from accord.services.ingest_write import StatementWriter, WriteCounts
 
@@ -270,9 +271,16 @@ class Receiver:
     def _store_release(self, uow: UnitOfWork, sender: str, release: Message,
                        held: HeldReport | None, now: datetime, index: PolicyIndex) -> None:
         assert release.content is not None
+        action = PolicyAction.RELEASE
+        if release.in_reply_to:  # an answer to our follow-up request, if we made one
+            problem = follow_up_inbox.response_problem(
+                uow, sender=sender, follow_up_id=release.in_reply_to, purpose=release.purpose)
+            if problem:
+                raise _Refuse("not_requested", problem)
+            action = PolicyAction.RESPOND
         decision = decide_on_arrival(release.content, sender=sender, me=self.me,
                                      agreements=index, purpose=release.purpose, now=now,
-                                     my_country=self.country)
+                                     action=action, my_country=self.country)
         if decision.outcome is not Outcome.ALLOW or decision.projection is None:
             raise _Refuse("not_allowed", f"{decision.reason_code}: "
                           + "; ".join(decision.reasons)[:1500])
@@ -290,6 +298,9 @@ class Receiver:
         keep_release(uow, self.registry, decision.projection, sender=sender, held=held,
                      agreement_id=decision.agreement_id, clause_id=decision.clause_id,
                      retention_days=decision.retention_days or 1, now=now)
+        if release.in_reply_to:
+            follow_up_inbox.response_arrived(uow, sender=sender, report_id=release.report_id,
+                                             follow_up_id=release.in_reply_to, now=now)
 
 
 def keep_release(uow: UnitOfWork, registry: Registry, content: ReportContent, *, sender: str,

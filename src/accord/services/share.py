@@ -152,12 +152,13 @@ class _Message:
     report: Report
     kind: MessageKind
     decision: Decision | None = None
+    in_reply_to: str = ""  # a follow-up request's id: always held for a supervisor
 
     @property
     def held(self) -> bool:
-        """A release that a supervisor must approve first (four-eyes)."""
+        """A release that a supervisor must approve first (four-eyes, follow-ups)."""
         return bool(self.kind is MessageKind.RELEASE and self.decision
-                    and self.decision.needs_approval)
+                    and (self.decision.needs_approval or self.in_reply_to))
 
     def row(self, seq: int | None, now: datetime) -> dict[str, object]:
         decision, report, kind = self.decision, self.report, self.kind
@@ -167,13 +168,29 @@ class _Message:
             clause_id=decision.clause_id if decision else None,
             purpose=decision.purpose if decision else report.purpose,
             content=decision.projection if kind is MessageKind.RELEASE and decision else None,
-            reason=decision.reason_code if kind is MessageKind.WITHDRAWAL and decision else "")
+            reason=decision.reason_code if kind is MessageKind.WITHDRAWAL and decision else "",
+            in_reply_to=self.in_reply_to)
         body = release.to_body()
         del body["seq"]  # the number travels with the envelope (it is known at send time)
         return {"partner": self.partner.node_id, "seq": seq, "message_id": uuid.uuid4().hex,
                 "kind": kind.value, "report_id": report.id, "report_version": report.version,
                 "agreement_id": release.agreement_id, "clause_id": release.clause_id,
                 "body": dumps(body), "state": HELD if self.held else PENDING, "created": now}
+
+
+def queue_response(uow: UnitOfWork, partner: Partner, report: Report, decision: Decision, *,
+                   in_reply_to: str, caused_by: str, now: datetime) -> int:
+    """Queue the release ``decision`` allows in answer to follow-up ``in_reply_to``, held
+    for a supervisor (``accord.services.approvals``), in the caller's transaction; the
+    decision must be an ``ALLOW`` made with ``Action.RESPOND``. Returns the approval id."""
+    if decision.outcome is not Outcome.ALLOW or decision.projection is None:
+        raise ValueError(f"report {report.id} is not allowed to {partner.node_id}")
+    message = _Message(partner, report, MessageKind.RELEASE, decision, in_reply_to)
+    row = message.row(None, now)
+    acts.record(uow, [_decided(report, decision, now)])
+    uow.outbox.add_many([row])
+    ids = approvals.hold(uow, [str(row["message_id"])], {report.id: caused_by}, now=now)
+    return ids[0]
 
 
 def _holders(history: list[OutboxMessage]) -> set[str]:

@@ -35,6 +35,7 @@ class Action(Enum):
     IMPORT = "import data"
     EXPORT = "export the node's data"
     APPROVE = "approve releases and follow-up requests"
+    QUERY = "ask partners hit/no-hit queries and register deconfliction"
     MANAGE_AGREEMENTS = "manage sharing agreements"
     MANAGE_PARTNERS = "manage partners and their keys"
     READ_LEDGER = "read the ledger"
@@ -43,7 +44,8 @@ class Action(Enum):
     MANAGE_CONFIG = "change the node's configuration"
 
 
-_ANALYST = frozenset({Action.READ, Action.SEARCH, Action.WRITE_REPORTS, Action.IMPORT})
+_ANALYST = frozenset({Action.READ, Action.SEARCH, Action.WRITE_REPORTS, Action.IMPORT,
+                      Action.QUERY})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ANALYST: _ANALYST,

@@ -24,6 +24,8 @@ from accord.entrypoints.api.routers import (
     health,
     imports,
     ledger_federation,
+    queries,
+    query_federation,
     reports,
     resolution,
     search,
@@ -36,7 +38,7 @@ API_PREFIX = "/api/v1"
 # Add a resource's router here (one line) to mount it under /api/v1.
 ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router,
            audit.router, agreements.router, approvals.router, explain.router, stream.router,
-           resolution.router]
+           resolution.router, queries.router, queries.deconfliction_router]
 
 
 def create_app(node: Node) -> FastAPI:
@@ -70,4 +72,5 @@ def create_app(node: Node) -> FastAPI:
         app.include_router(router)
     app.include_router(ledger_federation.router)  # checkpoints and co-signatures (witnesses)
     app.include_router(agreement_federation.router)  # agreements between parties' nodes
+    app.include_router(query_federation.router)  # hit/no-hit, follow-ups, deconfliction
     return app
