@@ -26,14 +26,18 @@ Rules (each with its reason code, see docs/agreements.md):
   too (a dangling link would leak that the entity exists);
 * every applicable clause is evaluated alone and the most permissive result
   wins, so a projection never combines what two clauses allow separately.
+
+Speed: agreements are compiled once into a ``PolicyIndex``, and each report
+once into a ``PreparedContent`` (bit masks over its statements, reused while the
+same content object is decided for recipient after recipient, or explicitly by
+``decide_many``), so that most of a decision is integer arithmetic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import MappingProxyType
 
 from accord.domain.agreement import Agreement
 from accord.domain.clause import Mode
@@ -45,7 +49,7 @@ from accord.domain.decision import (
     build_decision,
     explain,
 )
-from accord.domain.markings import TLP, HandlingCode
+from accord.domain.markings import HandlingCode
 from accord.domain.policy_index import (
     SOURCE_IDENTIFYING_PROPERTIES,
     PolicyIndex,
@@ -54,56 +58,20 @@ from accord.domain.policy_index import (
     default_schema_facts,
     is_source_identifying,
 )
-from accord.domain.projection import project
+from accord.domain.policy_plan import Plan, plan_for, refusal
+from accord.domain.prepared import PreparedContent, Selection
 from accord.domain.report import ReportContent
-from accord.domain.statement import Statement
 
-__all__ = ["Action", "Decision", "Outcome", "PolicyIndex", "SchemaFacts",
-           "SOURCE_IDENTIFYING_PROPERTIES", "decide", "decide_on_arrival", "default_schema_facts",
-           "explain", "is_source_identifying", "REASON_TEXT"]
+__all__ = ["Action", "Decision", "Outcome", "PolicyIndex", "PreparedContent", "SchemaFacts",
+           "SOURCE_IDENTIFYING_PROPERTIES", "decide", "decide_many", "decide_on_arrival",
+           "default_schema_facts", "explain", "is_source_identifying", "REASON_TEXT"]
 
 # Enum members looked up once: on Python 3.11 each ``Outcome.ALLOW`` in a hot
 # loop is a descriptor call costing more than a dict lookup.
 _ALLOW, _HIT_ONLY, _DENY = Outcome.ALLOW, Outcome.HIT_ONLY, Outcome.DENY
-_RELEASE, _RESPOND, _HIT = Action.RELEASE, Action.RESPOND, Action.HIT
-_HIT_ONLY_MODE, _ON_REQUEST = Mode.HIT_ONLY, Mode.ON_REQUEST
-_RED, _H1, _H2 = TLP.RED, HandlingCode.H1, HandlingCode.H2
-_MISS = "?"  # not yet in a rule's scope table (no drop code is "?")
-
-
-class _Candidate:
-    """One clause's answer while the engine weighs them (a plain class: made often)."""
-
-    __slots__ = ("rule", "order", "outcome", "stage", "code", "detail", "kept", "dropped",
-                 "needs_approval")
-
-    def __init__(self, rule: Rule, order: int) -> None:
-        self.rule = rule
-        self.order = order  # position in (agreement id, clause id) order: ties go first
-        self.outcome = _ALLOW
-        self.stage = 9
-        self.code = ""
-        self.detail: Callable[[], str] | None = None  # formatted only if the report is denied
-        self.kept: list[Statement] = []
-        self.dropped: dict[str, int] = {}
-        self.needs_approval = False
-
-    def deny(self, code: str, detail: Callable[[], str] | None = None) -> _Candidate:
-        self.outcome, self.code, self.detail = _DENY, code, detail
-        self.stage = REASON_TEXT[code][0]
-        return self
-
-    def score(self, kept: int | None = None, approval: bool | None = None,
-              ) -> tuple[int, int, bool, bool, int, int]:
-        """"Most permissive": shares more first; among equals, the one not held for
-        approval; ties keep the first in (agreement id, clause id) order. With
-        ``kept``/``approval`` given: the best this candidate could still score."""
-        outcome = self.outcome
-        rank = 2 if outcome is _ALLOW else 1 if outcome is _HIT_ONLY else 0
-        return (rank, len(self.kept) if kept is None else kept, self.rule.clause.narrative,
-                not (self.needs_approval if approval is None else approval), self.stage,
-                -self.order)
-
+_RELEASE = Action.RELEASE
+_ON_REQUEST = Mode.ON_REQUEST
+_H2 = HandlingCode.H2
 
 def decide(content: ReportContent, recipient: str,
            agreements: Sequence[Agreement] | PolicyIndex, purpose: str, *,
@@ -121,35 +89,52 @@ def decide(content: ReportContent, recipient: str,
     match. ``schema_facts`` tells which properties hold entity ids (default:
     the packaged schemata). ``project=False`` skips building the projection
     (everything else, outcome included, is the same): for counting and explaining.
+    The statement-level work on ``content`` is reused while the same object is
+    decided again (for the next recipient or purpose); see also ``decide_many``.
     """
     index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex.of(agreements)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    rules = index.rules(sender, recipient)
-    if not rules:
+    return _decide(plan_for(index, sender, recipient, purpose, action), content, index,
+                   recipient, recipient_country, purpose, sender, now, action, schema_facts,
+                   project)
+
+
+def decide_many(content: ReportContent, recipients: Iterable[str],
+                agreements: Sequence[Agreement] | PolicyIndex, purpose: str, *,
+                sender: str, now: datetime, action: Action = Action.RELEASE,
+                countries: Mapping[str, str | None] | None = None,
+                schema_facts: SchemaFacts | None = None,
+                project: bool = True) -> list[Decision]:
+    """``decide`` for each recipient in turn: the same decisions, in the order given,
+    with the agreements compiled and the report prepared once. ``countries`` maps a
+    recipient to its country code (``recipient_country`` of ``decide``)."""
+    index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex.of(agreements)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    return [_decide(plan_for(index, sender, recipient, purpose, action), content, index,
+                    recipient, countries.get(recipient) if countries else None, purpose,
+                    sender, now, action, schema_facts, project)
+            for recipient in recipients]
+
+
+def _decide(plan: Plan, content: ReportContent, index: PolicyIndex, recipient: str,
+            country: str | None, purpose: str, sender: str, now: datetime, action: Action,
+            facts: SchemaFacts | None, with_projection: bool) -> Decision:
+    fixed = plan.fixed_denial(now)
+    if fixed is not None:
+        return fixed
+    if not plan.rules:
         code = "no_clause" if index.are_partners(sender, recipient) else "not_a_party"
-        return build_decision(outcome=_DENY, recipient=recipient, purpose=purpose,
-                         action=action,
-                         reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
-                         reason_codes=(code,))
-    ctx = _Context(content, recipient, recipient_country, purpose, sender, now, action,
-                   schema_facts or default_schema_facts(), index)
-    candidates = [ctx.screen(rule, i) for i, rule in enumerate(rules)]
-    best: _Candidate | None = None
-    for cand in candidates:
-        if cand.outcome is _DENY:
-            continue
-        # skip a clause that could not beat the best so far even if it kept every
-        # statement of its schemas
-        if best is not None and cand.score(ctx.in_schemas(cand.rule), False) < best.score():
-            continue
-        ctx.select(cand)
-        if best is None or cand.score() > best.score():
-            best = cand
-    if best is None:
-        best = max(candidates, key=_Candidate.score)
-    if best.outcome is _DENY:
-        return _denial(candidates, recipient, purpose, action)
-    return ctx.decision(best, project)
+        decision = build_decision(
+            outcome=_DENY, recipient=recipient, purpose=purpose, action=action,
+            reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
+            reason_codes=(code,))
+    else:
+        prepared = PreparedContent.of(content, facts or default_schema_facts())
+        ctx = _Context(prepared, recipient, country, purpose, sender, now, action, index)
+        decision = ctx.decide(plan, with_projection)
+    if decision.outcome is _DENY and plan.denies_whatever_the_report(now):
+        plan.denial = decision
+    return decision
 
 
 def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
@@ -191,14 +176,13 @@ def decide_on_arrival(content: ReportContent, *, sender: str, me: str,
 class _Context:
     """The inputs of one decision, shared by the evaluation of each clause."""
 
-    __slots__ = ("content", "recipient", "recipient_key", "country", "purpose", "sender", "now",
-                 "action", "facts", "index", "_onward", "_input_ids", "_references",
-                 "_schema_counts")
+    __slots__ = ("prepared", "recipient", "recipient_key", "country", "purpose", "sender",
+                 "now", "action", "index", "_onward")
 
-    def __init__(self, content: ReportContent, recipient: str, country: str | None,
+    def __init__(self, prepared: PreparedContent, recipient: str, country: str | None,
                  purpose: str, sender: str, now: datetime, action: Action,
-                 facts: SchemaFacts, index: PolicyIndex) -> None:
-        self.content = content
+                 index: PolicyIndex) -> None:
+        self.prepared = prepared
         self.recipient = recipient
         # releasability lists hold upper-case node ids and country codes
         self.recipient_key = recipient.upper()
@@ -207,28 +191,41 @@ class _Context:
         self.sender = sender
         self.now = now
         self.action = action
-        self.facts = facts
         self.index = index
         self._onward: dict[str, frozenset[str]] = {}
-        self._input_ids: set[str] | None = None
-        self._references: list[Statement] | None = None
-        self._schema_counts: dict[str, int] | None = None
 
-    @property
-    def input_ids(self) -> set[str]:
-        """Ids of the entities in the report (computed once per decision)."""
-        if self._input_ids is None:
-            self._input_ids = {s.entity_id for s in self.content.statements}
-        return self._input_ids
-
-    @property
-    def references(self) -> list[Statement]:
-        """The report's statements whose value names an entity (once per decision)."""
-        if self._references is None:
-            ids, refs = self.input_ids, self.facts.references
-            self._references = [s for s in self.content.statements
-                                if s.value in ids or s.prop in refs.get(s.schema, ())]
-        return self._references
+    def decide(self, plan: Plan, with_projection: bool) -> Decision:
+        """Evaluate every clause alone; the most permissive result wins: shares more
+        first (allow, then hit-only, then the most statements, then the narrative);
+        among equals, the one not held for approval; ties keep the first in
+        (agreement id, clause id) order. Only the plan's viable clauses can win."""
+        prepared = self.prepared
+        report = prepared.content.report
+        own_orcon = report.marking.originator_control and report.origin == self.sender
+        best: tuple[Rule, Outcome, bool, Selection] | None = None
+        best_score: tuple[int, int, bool, bool, int] | None = None
+        for order, rule, outcome, approval in plan.viable:
+            if self.refusal(rule) is not None:
+                continue
+            clause = rule.clause
+            rank = 2 if outcome is _ALLOW else 1
+            # a clause that could not win even keeping everything in its scope is skipped
+            if best_score is not None and (
+                    rank, prepared.scope(rule.tables)[0].bit_count(), clause.narrative, True,
+                    -order) < best_score:
+                continue
+            chosen = prepared.select(rule.tables, self.recipient, self.country, self.sender,
+                                     self.now, self.onward)
+            if not chosen.count and not (clause.narrative and report.narrative) and (
+                    not report.retracted):
+                continue  # nothing in scope
+            approval = approval or own_orcon or chosen.approval
+            score = (rank, chosen.count, clause.narrative, not approval, -order)
+            if best_score is None or score > best_score:
+                best_score, best = score, (rule, outcome, approval, chosen)
+        if best is None:
+            return self.denial(plan)
+        return self.decision(*best, with_projection)
 
     def onward(self, origin: str) -> frozenset[str]:
         found = self._onward.get(origin)
@@ -237,201 +234,86 @@ class _Context:
             self._onward[origin] = found
         return found
 
-    def in_schemas(self, rule: Rule) -> int:
-        """How many statements are of the rule's schemas: an upper bound of what it keeps."""
-        counts = self._schema_counts
-        if counts is None:
-            counts = self._schema_counts = {}
-            for s in self.content.statements:
-                counts[s.schema] = counts.get(s.schema, 0) + 1
-        return sum(counts.get(schema, 0) for schema in rule.clause.schemas)
-
-    def screen(self, rule: Rule, order: int) -> _Candidate:
-        """The report-level checks; a candidate that passes still needs ``select``."""
-        cand = _Candidate(rule, order)
-        clause = rule.clause
-        problem = rule.in_force(self.now)
-        if problem is not None:
-            return cand.deny(problem.code, lambda: problem.text)
-        if self.purpose not in clause.purposes:
-            return cand.deny("purpose_not_allowed",
-                             lambda: f"{self.purpose!r} is not in {sorted(clause.purposes)}")
-        report = self.content.report
-        mark = report.marking
-        code = rule.marking_code(mark, self.recipient_key, self.country)
-        if code is not None:
-            return cand.deny(code, lambda: f"report {report.id} is TLP:{mark.tlp.value}")
+    def refusal(self, rule: Rule) -> str | None:
+        """Why a clause the plan keeps refuses the report as a whole, in order: its
+        agreement is out of its validity, the report's marking, received material.
+        None when it does not."""
+        if not rule.valid_from <= self.now < rule.valid_until:
+            late = rule.agreement.usable_at(self.now)
+            assert late is not None
+            return late.code
+        rank, handling, rel = self.prepared.report_marking
+        tables = rule.tables
+        if rank > tables.max_rank or handling & ~tables.handling_mask or (
+                rel is not None and self.recipient_key not in rel and self.country not in rel):
+            return tables.marking_code(rank, handling, rel, self.recipient_key, self.country)
+        report = self.prepared.content.report
         if report.origin != self.sender:
+            mark = report.marking
             if mark.originator_control:
-                return cand.deny("originator_control",
-                                 lambda: f"report {report.id} from {report.origin}")
+                return "originator_control"
             if not self.onward(report.origin):
-                code = "h2_onward" if _H2 in mark.handling else "onward_not_permitted"
-                return cand.deny(code, lambda: f"report {report.id} originates at {report.origin}")
-        elif mark.originator_control:
-            cand.needs_approval = True
-        mode = clause.mode
-        if mode is _ON_REQUEST and self.action is _RELEASE:
-            return cand.deny("mode_on_request")
-        cand.outcome = _ALLOW
-        if self.action is _HIT or (mode is _HIT_ONLY_MODE and self.action is _RELEASE):
-            cand.outcome = _HIT_ONLY
-        if clause.four_eyes or (mode is _HIT_ONLY_MODE and self.action is _RESPOND):
-            cand.needs_approval = True
-        return cand
+                return "h2_onward" if _H2 in mark.handling else "onward_not_permitted"
+        return None
 
-    def select(self, cand: _Candidate) -> None:
-        """Choose the statements; a candidate left with nothing to share is denied."""
-        self._select(cand.rule, cand)
-        report = self.content.report
-        if not cand.kept and not (cand.rule.clause.narrative and report.narrative) and (
-                not report.retracted):
-            cand.deny("nothing_in_scope")
-
-    def _select(self, rule: Rule, cand: _Candidate) -> None:
-        """Fill ``cand.kept`` with the statements that may travel under ``rule``.
-
-        The hot loop of the engine: scope codes and marking verdicts come from the
-        rule's tables.
-        """
-        dropped = cand.dropped
-        kept = cand.kept
-        blocked: list[Statement] = []  # in scope, but its marking forbids it
-        sender, recipient, country = self.sender, self.recipient_key, self.country
-        scope, prop_code = rule.scope, rule.prop_code
-        ok_tlps, handling = rule.ok_tlps, rule.handling
-        last_marking: object = None  # consecutive statements often share a marking
-        last_code: str | None = None
-        for s in self.content.statements:
-            props = scope.get(s.schema)
-            code: str | None = _MISS
-            if props is not None:
-                code = props.get(s.prop, _MISS)
-            if code is _MISS:
-                code = prop_code(s.schema, s.prop)
-            if code is None:
-                # Rule.marking_code, inlined: this loop is where decisions spend their time
-                m = s.marking
-                if m is last_marking:
-                    code = last_code
-                else:
-                    rel = m.releasable_to
-                    if m.tlp not in ok_tlps:
-                        code = "tlp_red" if m.tlp is _RED else "tlp_above_max"
-                    elif m.handling and not m.handling <= handling:
-                        code = "handling_not_allowed"
-                    elif rel is not None and recipient not in rel and country not in rel:
-                        code = "not_releasable"
-                    last_marking, last_code = m, code
+    def denial(self, plan: Plan) -> Decision:
+        """No clause lets the report through: each one's reason, in the order of the
+        checks (agreement state, validity, purpose, the report as a whole, mode, scope),
+        the clauses that got furthest first."""
+        entries: list[tuple[int, str, str]] = []
+        report = self.prepared.content.report
+        for rule, fixed, passed in zip(plan.rules, plan.refusals, plan.passed, strict=True):
+            if rule.problem is not None:  # its agreement's state
+                assert fixed is not None
+                entries.append(fixed)
+            elif not rule.valid_from <= self.now < rule.valid_until:
+                late = rule.agreement.usable_at(self.now)
+                assert late is not None
+                entries.append(refusal(rule, late.code, late.text))
+            elif fixed is not None:  # the purpose
+                entries.append(fixed)
+            else:
+                code = self.refusal(rule)  # the report as a whole
                 if code is None:
-                    if s.origin != sender:  # received material: the originator decides
-                        if m.originator_control:
-                            code = "originator_control"
-                        elif s.schema not in self.onward(s.origin):
-                            code = "h2_onward" if _H2 in m.handling else "onward_not_permitted"
-                    elif m.originator_control:
-                        cand.needs_approval = True
-                if code is not None:
-                    blocked.append(s)
-            if code is None:
-                kept.append(s)
-            else:
-                dropped[code] = dropped.get(code, 0) + 1
-        if blocked and kept:
-            kept = self._without_duplicates_of(blocked, kept, dropped)
-        cand.kept = self._without_dangling(kept, dropped) if kept else kept
+                    entries.append(passed)  # the mode, or nothing in scope
+                elif code == "originator_control":
+                    entries.append(refusal(rule, code,
+                                           f"report {report.id} from {report.origin}"))
+                elif code in ("h2_onward", "onward_not_permitted"):
+                    entries.append(refusal(rule, code,
+                                           f"report {report.id} originates at {report.origin}"))
+                else:
+                    entries.append(refusal(
+                        rule, code, f"report {report.id} is TLP:{report.marking.tlp.value}"))
+        codes: list[str] = []
+        reasons: list[str] = []
+        for _, code, line in sorted(entries, key=lambda e: -e[0]):
+            if code not in codes:
+                codes.append(code)
+            if line not in reasons:
+                reasons.append(line)
+        return build_decision(outcome=_DENY, recipient=self.recipient, purpose=self.purpose,
+                              action=self.action, reasons=tuple(reasons),
+                              reason_codes=tuple(codes))
 
-    @staticmethod
-    def _without_duplicates_of(blocked: list[Statement], kept: list[Statement],
-                               dropped: dict[str, int]) -> list[Statement]:
-        """The same fact stated twice under different markings goes by the stricter:
-        a copy that may travel does not carry a copy that may not."""
-        keys = {(s.entity_id, s.prop, s.value, s.origin, s.report_id) for s in blocked}
-        out = []
-        for s in kept:
-            if (s.entity_id, s.prop, s.value, s.origin, s.report_id) in keys:
-                dropped["conflicting_marking"] = dropped.get("conflicting_marking", 0) + 1
-            else:
-                out.append(s)
-        return out
-
-    def _without_dangling(self, kept: list[Statement],
-                          dropped: dict[str, int]) -> list[Statement]:
-        """Withhold statements whose value names an entity that is not travelling.
-
-        A value is a reference when the schema says so, or when it equals the id
-        of an entity in the report (whatever the property: an id in free text
-        leaks as much). Links and entities that need their reference go whole.
-        """
-        present = {s.entity_id for s in kept}
-        suspects = [s for s in self.references
-                    if s.value not in present and s.entity_id in present]
-        if not suspects or not {id(s) for s in kept}.intersection(map(id, suspects)):
-            return kept  # every reference that travels points at something travelling
-        facts = self.facts
-        refs = facts.references
-        input_ids = self.input_ids
-        gone: set[str] = set()  # entities withheld whole
-        while True:
-            present = {s.entity_id for s in kept}
-            if gone:
-                present -= gone
-            before = len(kept)
-            out: list[Statement] = []
-            for s in kept:
-                if s.entity_id in gone:
-                    dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
-                    continue
-                value = s.value
-                if value not in present and (
-                        value in input_ids or s.prop in refs.get(s.schema, ())):
-                    dropped["dangling_reference"] = dropped.get("dangling_reference", 0) + 1
-                    if facts.is_edge(s.schema):
-                        gone.add(s.entity_id)
-                    continue
-                out.append(s)
-            kept = out
-            if len(kept) == before:  # a pass that withheld nothing: settled
-                return kept
-
-    def decision(self, cand: _Candidate, with_projection: bool = True) -> Decision:
-        rule, clause = cand.rule, cand.rule.clause
-        report = self.content.report
-        h1 = report.marking.has(_H1) or any(
-            s.marking.handling and _H1 in s.marking.handling for s in cand.kept)
+    def decision(self, rule: Rule, outcome: Outcome, approval: bool, chosen: Selection,
+                 with_projection: bool) -> Decision:
+        clause = rule.clause
         projection = None
-        if cand.outcome is _ALLOW and with_projection:
-            projection = project(report, cand.kept, rule, self.purpose)
-        reasons = [f"allowed by agreement {rule.agreement.id} clause {clause.id}"]
-        for code, n in sorted(cand.dropped.items()):
-            reasons.append(f"{n} statement(s) withheld: {REASON_TEXT[code][1]}")
-        if cand.needs_approval:
-            reasons.append("a supervisor must approve before release")
-        codes = ("allowed_pending_approval" if cand.needs_approval else "allowed",)
-        if cand.outcome is _HIT_ONLY:
-            codes = ("hit_only",)
+        if outcome is _ALLOW and with_projection:
+            projection = self.prepared.project(chosen.kept, rule.tables, self.purpose)
+        dropped, withheld, dropped_codes = chosen.parts()
+        reasons = (f"allowed by agreement {rule.agreement.id} clause {clause.id}",) + withheld
+        if approval:
+            reasons += ("a supervisor must approve before release",)
+        if outcome is _HIT_ONLY:
+            codes: tuple[str, ...] = ("hit_only",)
+        else:
+            codes = ("allowed_pending_approval" if approval else "allowed",)
         return build_decision(
-            outcome=cand.outcome, recipient=self.recipient, purpose=self.purpose,
+            outcome=outcome, recipient=self.recipient, purpose=self.purpose,
             action=self.action, agreement_id=rule.agreement.id, clause_id=clause.id,
-            projection=projection, reasons=tuple(reasons),
-            reason_codes=codes + tuple(sorted(cand.dropped)),
-            dropped=MappingProxyType(dict(cand.dropped)), needs_approval=cand.needs_approval,
-            not_for_judicial_use=h1, permitted_actions=clause.permitted_actions,
-            retention_days=clause.retention_days,
+            projection=projection, reasons=reasons, reason_codes=codes + dropped_codes,
+            dropped=dropped, needs_approval=approval, not_for_judicial_use=chosen.h1,
+            permitted_actions=clause.permitted_actions, retention_days=clause.retention_days,
         )
-
-
-def _denial(candidates: list[_Candidate], recipient: str, purpose: str,
-            action: Action) -> Decision:
-    ordered = sorted(candidates, key=lambda c: -c.stage)
-    codes: list[str] = []
-    reasons: list[str] = []
-    for c in ordered:
-        if c.code not in codes:
-            codes.append(c.code)
-        text = REASON_TEXT[c.code][1] + (f" ({c.detail()})" if c.detail else "")
-        line = f"agreement {c.rule.agreement.id} clause {c.rule.clause.id}: {text}"
-        if line not in reasons:
-            reasons.append(line)
-    return build_decision(outcome=_DENY, recipient=recipient, purpose=purpose,
-                     action=action, reasons=tuple(reasons), reason_codes=tuple(codes))

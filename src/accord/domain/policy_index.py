@@ -34,8 +34,30 @@ SOURCE_IDENTIFYING_PROPERTIES = frozenset({
 SOURCE_PREFIXES = ("informant", "source", "handler", "debrief")
 
 TLP_RANK = {t: i for i, t in enumerate(TLP)}
-_RED = TLP.RED  # looked up once: enum member access is slow on Python 3.11
+RED_RANK = TLP_RANK[TLP.RED]
 PAP_RANK = {p: i for i, p in enumerate(PAP)}
+# Handling codes as bits (H0 is implied by every marking and restricts nothing).
+HANDLING_BIT = {HandlingCode.H0: 0, HandlingCode.H1: 1, HandlingCode.H2: 2, HandlingCode.H3: 4}
+H1_BIT, H2_BIT = HANDLING_BIT[HandlingCode.H1], HANDLING_BIT[HandlingCode.H2]
+_MISS = "?"  # not yet in a scope table (no drop code is "?")
+# Members in declaration order: ``tuple.index`` finds one by identity in C, where a
+# dict keyed by enum members calls Enum.__hash__ in Python (slow on 3.11).
+_TLPS, _HANDLINGS = tuple(TLP), tuple(HandlingCode)
+
+
+def tlp_rank(tlp: TLP) -> int:
+    """``TLP_RANK[tlp]``, faster."""
+    return _TLPS.index(tlp)
+
+
+def handling_bits(codes: Iterable[HandlingCode]) -> int:
+    """The handling codes as a bit mask (see ``HANDLING_BIT``)."""
+    bits = 0
+    for code in codes:
+        at = _HANDLINGS.index(code)
+        if at:  # H0 restricts nothing
+            bits |= 1 << (at - 1)
+    return bits
 
 
 def is_source_identifying(prop: str, extra: frozenset[str] = frozenset()) -> bool:
@@ -85,46 +107,45 @@ def default_schema_facts() -> SchemaFacts:
     return SchemaFacts.from_registry(load_registry())
 
 
-class Rule:
-    """One clause of one agreement, for one (sender, recipient) pair, precompiled."""
+class ClauseTables:
+    """One clause compiled once, shared by every (sender, recipient) pair it covers.
 
-    __slots__ = ("agreement", "clause", "problem", "valid_from", "valid_until", "ok_tlps",
-                 "handling", "pap_ok", "scope", "_source")
+    Marking limits are integers (TLP rank, handling-code bits) so that a verdict on
+    a marking is a few integer comparisons; property verdicts are remembered in
+    ``scope`` as they are asked for.
+    """
 
-    def __init__(self, agreement: Agreement, clause: Clause, source: frozenset[str]) -> None:
-        self.agreement = agreement
+    __slots__ = ("clause", "max_rank", "handling_mask", "pap", "pap_rank", "pap_ok", "scope",
+                 "open_schemas", "_source")
+
+    def __init__(self, clause: Clause, source: frozenset[str]) -> None:
         self.clause = clause
-        self.problem = _static_problem(agreement)
-        self.valid_from = agreement.valid_from
-        self.valid_until = agreement.valid_until
-        # Tuples of enum members, tested with ``in``: identity comparisons in C,
-        # where a dict or set of enums would call Enum.__hash__ in Python.
-        max_rank = TLP_RANK[clause.max_tlp]
-        self.ok_tlps = tuple(t for t in TLP if TLP_RANK[t] <= max_rank and t is not TLP.RED)
-        self.handling: frozenset[HandlingCode] = clause.handling_allowed
-        floor = PAP_RANK[clause.permitted_actions]
+        # TLP:RED never travels, whatever the clause's maximum says
+        self.max_rank = min(TLP_RANK[clause.max_tlp], RED_RANK - 1)
+        self.handling_mask = handling_bits(clause.handling_allowed)
+        self.pap = clause.permitted_actions
+        floor = self.pap_rank = PAP_RANK[self.pap]
+        # Tuple of enum members, tested with ``in``: identity comparisons in C,
+        # where a set of enums would call Enum.__hash__ in Python.
         self.pap_ok = tuple(p for p in PAP if PAP_RANK[p] >= floor)  # no tightening needed
         self._source = source
         # schema -> {prop -> drop code or None}; filled lazily (see ``prop_code``).
         # Bounded by the schemata's properties, as schema names come from the registry.
         self.scope: dict[str, dict[str, str | None]] = {s: {} for s in clause.schemas}
-
-    def in_force(self, at: datetime) -> Reason | None:
-        if self.problem is not None:
-            return self.problem
-        if self.valid_from <= at < self.valid_until:
-            return None
-        return self.agreement.usable_at(at)
+        # schemas whose every property travels but the source-identifying ones (the
+        # fixed list: extra source properties of the index make every schema selective)
+        self.open_schemas: frozenset[str] = frozenset() if source else (
+            clause.schemas - set(clause.properties) - set(clause.redactions))
 
     def prop_code(self, schema: str, prop: str) -> str | None:
-        """None when (schema, prop) is in scope; else the drop code. Remembered in
-        ``scope`` (schema -> prop -> code), which the engine's hot loop reads first."""
+        """None when (schema, prop) is in scope; else the drop code (remembered)."""
         props = self.scope.get(schema)
-        if props is None:
-            props = self.scope[schema] = {}
-        if prop not in props:
-            props[prop] = self._prop_code(schema, prop)
-        return props[prop]
+        if props is None:  # the table holds the clause's schemas only
+            return "schema_out_of_scope"
+        code = props.get(prop, _MISS)
+        if code is _MISS:
+            code = props[prop] = self._prop_code(schema, prop)
+        return code
 
     def _prop_code(self, schema: str, prop: str) -> str | None:
         if schema not in self.clause.schemas:
@@ -138,15 +159,16 @@ class Rule:
             return "property_out_of_scope"
         return None
 
-    def marking_code(self, m: Marking, recipient: str, country: str | None) -> str | None:
-        """None when a statement (or report) with marking ``m`` may travel; else why not.
+    def marking_code(self, tlp_rank: int, handling: int, releasable_to: frozenset[str] | None,
+                     recipient: str, country: str | None) -> str | None:
+        """None when a marking (as ``MarkingFacts`` integers) may travel; else why not.
         ``recipient`` and ``country`` upper-cased, as releasability lists are."""
-        if m.tlp not in self.ok_tlps:
-            return "tlp_red" if m.tlp is _RED else "tlp_above_max"
-        if m.handling and not m.handling <= self.handling:
+        if tlp_rank > self.max_rank:
+            return "tlp_red" if tlp_rank == RED_RANK else "tlp_above_max"
+        if handling & ~self.handling_mask:
             return "handling_not_allowed"
-        rel = m.releasable_to
-        if rel is not None and recipient not in rel and country not in rel:
+        if releasable_to is not None and recipient not in releasable_to and (
+                country not in releasable_to):
             return "not_releasable"
         return None
 
@@ -158,8 +180,29 @@ class Rule:
         # field by field rather than through the frozen dataclass's slow __init__
         new: Marking = object.__new__(Marking)
         new.__dict__.update(m.__dict__)
-        new.__dict__["pap"] = self.clause.permitted_actions
+        new.__dict__["pap"] = self.pap
         return new
+
+
+class Rule:
+    """One clause of one agreement, for one (sender, recipient) pair."""
+
+    __slots__ = ("agreement", "clause", "tables", "problem", "valid_from", "valid_until")
+
+    def __init__(self, agreement: Agreement, tables: ClauseTables) -> None:
+        self.agreement = agreement
+        self.clause = tables.clause
+        self.tables = tables
+        self.problem = _static_problem(agreement)
+        self.valid_from = agreement.valid_from
+        self.valid_until = agreement.valid_until
+
+    def in_force(self, at: datetime) -> Reason | None:
+        if self.problem is not None:
+            return self.problem
+        if self.valid_from <= at < self.valid_until:
+            return None
+        return self.agreement.usable_at(at)
 
 
 def _static_problem(agreement: Agreement) -> Reason | None:
@@ -182,16 +225,21 @@ class PolicyIndex:
         source = frozenset(source_properties)
         self._pairs: dict[tuple[str, str], list[Rule]] = {}
         self._partners: set[tuple[str, str]] = set()
+        # the engine's per-(sender, recipient, purpose, action) plans (policy_plan.plan_for)
+        self.plans: dict[tuple[str, str, str, int], object] = {}
         for agreement in sorted(self.agreements, key=lambda a: (a.id, a.version)):
+            # one set of tables per clause, whatever the number of pairs it covers
+            compiled = [ClauseTables(c, source) for c in sorted(agreement.clauses,
+                                                                key=lambda c: c.id)]
             for sender in agreement.parties:
                 for recipient in agreement.parties:
                     if sender == recipient:
                         continue
                     self._partners.add((sender, recipient))
-                    for clause in sorted(agreement.clauses, key=lambda c: c.id):
-                        if clause.sends(sender, recipient):
+                    for tables in compiled:
+                        if tables.clause.sends(sender, recipient):
                             self._pairs.setdefault((sender, recipient), []).append(
-                                Rule(agreement, clause, source))
+                                Rule(agreement, tables))
 
     @classmethod
     def of(cls, agreements: Iterable[Agreement]) -> PolicyIndex:

@@ -1,39 +1,39 @@
 """The projection: what of a report may travel to one recipient under one clause.
 
-Built from statements the engine already selected; see ``accord.domain.policy``.
+Built from statements the engine already selected (see ``accord.domain.policy``
+and ``accord.domain.prepared``): their markings are tightened to the clause's
+permitted actions, and the report's free text stays home unless the clause
+shares it.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from accord.domain.policy_index import Rule
+from accord.domain.policy_index import ClauseTables
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
 
-_T = TypeVar("_T", Report, Statement)
+_T = TypeVar("_T", Report, Statement, ReportContent)
 
 
-def project(report_in: Report, kept: list[Statement], rule: Rule,
-            purpose: str) -> ReportContent:
-    """``report_in`` with only ``kept``, marked at least as restrictively as the
-    clause's permitted actions, free text withheld unless the clause shares it."""
-    pap_ok, tightened = rule.pap_ok, rule.tightened
-    out: list[Statement] = []
-    for s in kept:
-        if s.marking.pap in pap_ok:
-            out.append(s)
-        else:
-            out.append(copy_frozen(s, marking=tightened(s.marking)))
-    marking = tightened(report_in.marking)
-    if rule.clause.narrative:
-        report = copy_frozen(report_in, marking=marking)
-    else:
-        # title, narrative and the report's own purpose are free text that may
-        # name anything, sources included: they travel only when the clause says so
-        report = copy_frozen(report_in, marking=marking, title=f"Report {report_in.id}",
-                             narrative="", purpose=purpose)
-    return ReportContent(report, tuple(out))
+def projected_report(report_in: Report, tables: ClauseTables, purpose: str) -> Report:
+    """The report as it travels under the clause: marking tightened to its permitted
+    actions; title, narrative and the report's own purpose replaced unless the clause
+    shares the narrative."""
+    marking = tables.tightened(report_in.marking)
+    if tables.clause.narrative:
+        return copy_frozen(report_in, marking=marking)
+    # free text may name anything, sources included: it travels only when the clause says so
+    return copy_frozen(report_in, marking=marking, title=f"Report {report_in.id}",
+                       narrative="", purpose=purpose)
+
+
+def content_of(report: Report, statements: tuple[Statement, ...]) -> ReportContent:
+    """``ReportContent(report, statements)`` without the frozen dataclass's ``__init__``."""
+    new = object.__new__(ReportContent)
+    new.__dict__.update(report=report, statements=statements)
+    return new
 
 
 def copy_frozen(obj: _T, **changes: object) -> _T:
