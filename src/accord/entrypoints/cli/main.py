@@ -16,12 +16,14 @@ from accord.entrypoints.cli import (
     approvals,
     audit,
     data,
+    deconflict,
     demo,
     dispatch,
     explain,
     explore,
     node,
     partners,
+    queries,
     resolve,
     schema,
     synth,
@@ -54,6 +56,9 @@ app.add_typer(agreements.app, name="agreement", help="Sharing agreements and the
 app.add_typer(approvals.app, name="approval", help="Four-eyes approval of held releases.")
 app.add_typer(explain.app)  # explain
 app.add_typer(resolve.app)  # resolve, judge, canonical
+app.add_typer(queries.app, name="query", help="Hit/no-hit queries to partners, follow-ups.")
+app.add_typer(deconflict.app, name="deconflict", help="Deconfliction of targets, operations.")
+
 
 if __name__ == "__main__":
     app()
