@@ -143,8 +143,8 @@ def date_comparison(label: str) -> Comparison:
     ))
 
 
-def key_comparison(column: str, label: str, *, strong: bool,
-                   countries: bool = False) -> Comparison:
+def key_comparison(column: str, label: str, *, strong: bool, countries: bool = False,
+                   identity: bool = False) -> Comparison:
     """Identifier keys. For strong ones (passports, registration numbers) issued in the
     same country, two different numbers are real evidence of two different holders."""
     same = Level(f"list_has_any({column}_l, {column}_r)", f"same {label}",
@@ -156,7 +156,8 @@ def key_comparison(column: str, label: str, *, strong: bool,
     if countries:
         levels.append(Level("list_has_any(countries_l, countries_r)",
                             f"different {label}, same country", 0.02, 0.3))
-    levels.append(Level("ELSE", f"different {label}", 0.08, 0.7))
+    # an identity field (an IMO, an IBAN) differs for one entity only by mistake
+    levels.append(Level("ELSE", f"different {label}", 0.01 if identity else 0.08, 0.7))
     return Comparison(column, label, _null(column), tuple(levels))
 
 
@@ -193,7 +194,7 @@ def comparisons(spec: FamilySpec) -> list[Comparison]:
         out.append(date_comparison(spec.date_label))
     if spec.legal_form:
         out.append(form_comparison())
-    out.extend(key_comparison(k.column, k.label, strong=k.strong,
+    out.extend(key_comparison(k.column, k.label, strong=k.strong, identity=k.identity,
                               countries=bool(spec.countries)) for k in spec.keys)
     if spec.countries:
         out.append(country_comparison())

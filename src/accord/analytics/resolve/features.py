@@ -127,7 +127,7 @@ FAMILIES: dict[str, FamilySpec] = {
         name="Account", names=("name",),
         keys=(KeyField("iban", ("iban",), "IBAN", strong=True, identity=True),
               KeyField("number", ("accountNumber", "cryptoAddress"), "account number",
-                       strong=True),
+                       strong=True, identity=True),
               KeyField("bic", ("bic",), "BIC")),
         text=("bankName",), text_label="bank"),
 }
