@@ -93,7 +93,7 @@ def ask_partner(node: Node, partner_id: str, request: QueryRequest, *,
     result = QueryResult(partner_id, purpose, grant.agreement.id, problems=problems)
     sender, own = transport_for(node, transport)
     try:
-        for kind, items in sorted(by_kind.items()):
+        for kind, items in sorted(by_kind.items(), key=lambda ki: ki[0].value):
             _ask_kind(node, sender, partner, kind, items, grant, result, actor, now)
         if request.persons:
             _ask_persons(node, sender, partner, request, grant, result, actor, now)
