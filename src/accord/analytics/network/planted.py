@@ -99,7 +99,8 @@ def planted_world(*, organisations: int = 6, brokers: int = 5, decoys: int = 10,
     for o in range(organisations):
         org = f"ORG-{o:02d}"
         home = nations[o % len(nations)]
-        where: tuple[str, ...] = (home, nations[(o + 1 + o // len(nations)) % len(nations)])
+        other = nations[(o + 1 + o // len(nations)) % len(nations)]
+        where: tuple[str, ...] = (home,) if other == home else (home, other)
         org_nations[org] = where
         leader = b.person(f"{org}-L", "leader", home, org)
         leaders.append(leader)
