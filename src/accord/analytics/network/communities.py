@@ -5,10 +5,10 @@ well-connected communities. Two engines run it: igraph's own C implementation
 (the default) and ``leidenalg`` (``engine="leidenalg"``, by the same author,
 which offers more quality functions). They reach the same modularity, but
 leidenalg took 25× the CPU time of igraph's on a 25k-tie planted world (0.43 s
-vs 0.017 s, slower than networkx's Louvain) and 15× on 0.9M ties (28 s vs
-1.9 s), so the default is igraph's. Both are seeded, and communities are
-numbered by size (then by their first entity id), so the same input and seed
-give the same cells with the same numbers.
+vs 0.017 s, slower than networkx's Louvain), 10× on 105k ties (2.1 s vs
+0.21 s) and 15× on 0.9M (28 s vs 1.9 s), so the default is igraph's. Both
+are seeded, and communities are numbered by size (then by their first entity
+id), so the same input and seed give the same cells with the same numbers.
 
 Modularity is found in noise too: Leiden on a random sparse graph reports
 Q ≈ 0.3. So every run is compared with a *control*: the same network with its
