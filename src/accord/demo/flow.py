@@ -162,7 +162,8 @@ def step_partners(run: DemoRun) -> None:
 
 def step_agreements(run: DemoRun) -> None:
     by_id = {n.node_id: n for n in run.nodes.values()}
-    for document in agreement_documents(run):
+
+    def negotiate(document: dict[str, Any]) -> dict[str, Any]:
         parties = [by_id[p] for p in document["parties"]]
         proposer = parties[0]
         proposer.api("POST", "/agreements", as_="liaison", json=document)
@@ -172,15 +173,20 @@ def step_agreements(run: DemoRun) -> None:
         # the last signature reached every party: their copies say where it stands
         statuses = {proposer.node_id: last["agreement"]["status"]} | {
             d["party"]: d["their_status"] for d in last["deliveries"]}
-        run.agreements.append({"id": document["id"], "title": document["title"],
-                               "parties": document["parties"], "proposer": proposer.node_id,
-                               "proposed_to": [d["party"] for d in proposed["deliveries"]],
-                               "in_force": last["agreement"]["in_force"],
-                               "status": {p: statuses.get(p) for p in document["parties"]},
-                               "clauses": [_clause(c) for c in document["clauses"]]})
-        run.say(f"[bold]4. Agreement[/] {document['id']}: drafted and proposed by "
-                f"{proposer.node_id}, signed by {', '.join(document['parties'])}: "
-                + ", ".join(f"{k} {v}" for k, v in statuses.items()))
+        return {"id": document["id"], "title": document["title"],
+                "parties": document["parties"], "proposer": proposer.node_id,
+                "proposed_to": [d["party"] for d in proposed["deliveries"]],
+                "in_force": last["agreement"]["in_force"],
+                "status": {p: statuses.get(p) for p in document["parties"]},
+                "clauses": [_clause(c) for c in document["clauses"]]}
+
+    documents = agreement_documents(run)
+    with ThreadPoolExecutor(max_workers=max(1, len(documents))) as pool:  # independent ones
+        run.agreements = list(pool.map(negotiate, documents))
+    for a in run.agreements:
+        run.say(f"[bold]4. Agreement[/] {a['id']}: drafted and proposed by {a['proposer']}, "
+                f"signed by {', '.join(a['parties'])}: "
+                + ", ".join(f"{k} {v}" for k, v in a["status"].items()))
 
 
 def agreement_documents(run: DemoRun) -> list[dict[str, Any]]:
@@ -273,13 +279,15 @@ def step_approvals(run: DemoRun) -> None:
                          for k, v in run.approvals.items()) or "none"))
 
 
-LIVE_REPORTS = 15
+LIVE_REPORTS = 10
 LIVE_PREFIX = "-LIVE-"
 
 
 def step_live(run: DemoRun) -> None:
     """The first nation's analyst reports go-fast sightings one at a time through the API,
-    as they come in: each is shared with the partners whose agreements allow it."""
+    as they come in: each is shared with the partners whose agreements allow it. The next
+    one is written once the last has reached every partner, so that each release's
+    latency is its own, not time spent queueing behind the previous report's."""
     reporter = next(iter(run.nodes.values()))
     now = datetime.now(UTC).replace(microsecond=0)
     for n in range(1, LIVE_REPORTS + 1):
@@ -296,7 +304,7 @@ def step_live(run: DemoRun) -> None:
                                 "time": [(now + timedelta(minutes=n)).isoformat()],
                                 "coordinates": [f"{11.2 + n / 50:.4f},{-75.9 + n / 40:.4f}"],
                                 "speed": ["38"]}}]})
-    settle(run)
+        settle(run, only=[reporter.nation], tick=0.02)
     run.say(f"[bold]8. Live[/] {reporter.node_id}'s analyst reports {LIVE_REPORTS} sightings "
             "one at a time through the API; each reaches the partners its agreements allow")
 
@@ -321,13 +329,13 @@ def step_revoke(run: DemoRun) -> None:
             + ", ".join(f"{k} {v}" for k, v in statuses.items()))
 
 
-def settle(run: DemoRun) -> None:
-    """Wait until no node has a release waiting to be sent (held ones aside)."""
+def settle(run: DemoRun, *, only: list[str] | None = None, tick: float = 0.2) -> None:
+    """Wait until no node (of ``only``) has a message waiting to be sent (held ones aside)."""
     deadline = time.monotonic() + SETTLE_SECONDS
-    tick = threading.Event()
+    wait = threading.Event()
     while True:
         pending = 0
-        for nation in run.nodes:
+        for nation in only or list(run.nodes):
             with run.node(nation).store.unit_of_work(write=False) as uow:
                 pending += sum(c.get(PENDING, 0) for c in uow.outbox.counts().values())
         if pending == 0:
@@ -335,7 +343,7 @@ def settle(run: DemoRun) -> None:
         if time.monotonic() > deadline:
             raise DemoError(f"{pending} messages still undelivered after {SETTLE_SECONDS:.0f} "
                             "s; see the logs under the work directory")
-        tick.wait(0.2)
+        wait.wait(tick)
 
 
 STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
