@@ -293,14 +293,14 @@ class Receiver:
             if s.prop not in schema.properties:
                 raise _Refuse("release_malformed", f"statements[{i}]: {s.schema} has no "
                               f"property {s.prop!r}")
+        if release.in_reply_to:  # answered, even if this version is held already
+            follow_up_inbox.response_arrived(uow, sender=sender, report_id=release.report_id,
+                                             follow_up_id=release.in_reply_to, now=now)
         if held is not None and held.version >= release.version:
             return  # an older version than the one held: nothing to change
         keep_release(uow, self.registry, decision.projection, sender=sender, held=held,
                      agreement_id=decision.agreement_id, clause_id=decision.clause_id,
                      retention_days=decision.retention_days or 1, now=now)
-        if release.in_reply_to:
-            follow_up_inbox.response_arrived(uow, sender=sender, report_id=release.report_id,
-                                             follow_up_id=release.in_reply_to, now=now)
 
 
 def keep_release(uow: UnitOfWork, registry: Registry, content: ReportContent, *, sender: str,
