@@ -127,7 +127,8 @@ def cluster(ids: Iterable[str], links: Iterable[Link], judgements: JudgementSet,
     to its identity keys (``Mention.identity()``).
     """
     members = sorted(set(ids))
-    sets = _Sets({k: v for k, v in (identity or {}).items() if k in set(members)})
+    wanted = set(members)
+    sets = _Sets({k: v for k, v in (identity or {}).items() if k in wanted and v})
     for x in members:
         sets.add(x)
     inside = sets.parent.keys()

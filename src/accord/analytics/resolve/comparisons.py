@@ -24,7 +24,8 @@ import duckdb
 from accord.analytics.resolve.features import FamilySpec
 
 LONG_NAME = 10  # outline letters of a name few people share
-MEDIUM_NAME = 6
+SHORT_NAME = 6  # ... and under which many do
+COMMON = 5  # mentions sharing a name's outline, at training, that make it a common name
 WEAK_FLOOR = -4.0  # see Comparison.floor
 
 MACROS = (
@@ -82,31 +83,36 @@ def _null(*columns: str) -> str:
 
 
 def name_comparison() -> Comparison:
-    """Names. The strong levels also say how *specific* the agreeing names are, by the
-    length of their outline (consonants, see ``names``): "Zhang Wei" (4) is shared by
-    many people, "Londoño Otero Miguel Ángel" (12) by few. This stands in for
-    term frequencies without making a pair's score depend on the rest of the data."""
+    """Names. The strong levels also say how *specific* the agreeing names are: a long
+    outline (10+ consonants: "Londoño Otero Miguel Ángel") is shared by few people, a
+    short one (under 6: "Zhang Wei", "Ana Ruiz") by many; a *common* name is one whose
+    outline at least ``COMMON`` mentions had when the model was trained ("José
+    García"). The list of common names is kept with the model, so a pair's score
+    still depends only on the pair and the model."""
     hits_l = "acc_hits(name_outl_l, name_pool_r)"
     hits_r = "acc_hits(name_outl_r, name_pool_l)"
     len_l, len_r = "len(name_outl_l)", "len(name_outl_r)"
     shorter = f"least({len_l}, {len_r})"
-    letters = "least(name_len_l, name_len_r)"
     same = "list_has_any(name_keys_l, name_keys_r)"
     spelt = f"{hits_l} = {len_l} AND {hits_r} = {len_r}"
     inside = f"{shorter} >= 2 AND ({hits_l} = {len_l} OR {hits_r} = {len_r})"
-    long_, medium = f"{letters} >= {LONG_NAME}", f"{letters} >= {MEDIUM_NAME}"
+    rare = "NOT (name_common_l OR name_common_r)"
+    letters = "least(name_len_l, name_len_r)"
+    long_ = f"{rare} AND {letters} >= {LONG_NAME}"
+    rare = f"{rare} AND {letters} >= {SHORT_NAME}"
     return Comparison("name", "names, across accents, word order, spellings and scripts",
                       _null("name_toks"), (
         Level(f"{same} AND {long_}", "same long name (up to accents, case and order)",
               0.22, 0.000001),
-        Level(f"{same} AND {medium}", "same name (up to accents, case and order)",
-              0.15, 0.00002),
-        Level(same, "same short name (up to accents, case and order)", 0.08, 0.0005),
+        Level(f"{same} AND {rare}", "same name (up to accents, case and order)",
+              0.17, 0.00002),
+        Level(same, "same short or common name (up to accents, case and order)", 0.06,
+              0.0005),
         Level(f"{spelt} AND {long_}", "same long name in another spelling or script",
               0.08, 0.000003),
-        Level(f"{spelt} AND {medium}", "same name in another spelling or script",
-              0.06, 0.00005),
-        Level(spelt, "same short name in another spelling or script", 0.03, 0.001),
+        Level(f"{spelt} AND {rare}", "same name in another spelling or script",
+              0.07, 0.00005),
+        Level(spelt, "same short or common name in another spelling or script", 0.02, 0.001),
         Level(f"{inside} AND {shorter} >= 3",
               "one name contains the other, 3+ words shared", 0.08, 0.00005),
         Level(inside, "one name contains the other (a name missing)", 0.1, 0.002),

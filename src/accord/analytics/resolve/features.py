@@ -168,8 +168,11 @@ class Mention:
         """The primary name (the caption's), if any."""
         return self.names[0] if self.names else None
 
-    def record(self, uid: int) -> dict[str, Any]:
-        """The row Splink compares (see ``splink_model``); ``uid`` is the row's id."""
+    def record(self, uid: int, common: Collection[str] = ()) -> dict[str, Any]:
+        """The row Splink compares (see ``splink_model``); ``uid`` is the row's id.
+
+        ``common`` holds the name outlines the family's model counts as common.
+        """
         primary = self.name
         pool: set[str] = set()
         for features in self.names:
@@ -181,6 +184,7 @@ class Mention:
             "name_outl": [list(o) for o in primary.outlines] if primary else None,
             "name_pool": sorted(pool) or None,
             "name_len": primary.letters if primary else None,
+            "name_common": primary.outline_key in common if primary else None,
             "b_name": primary.outline_key if primary else None,
             "aliases": list(self.aliases) or None,
             "form": self.form,

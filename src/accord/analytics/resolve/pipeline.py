@@ -9,6 +9,7 @@ separate (``cluster``), and so is keeping state (``incremental``).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -17,6 +18,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from accord.analytics.resolve import blocking, scoring, splink_model
+from accord.analytics.resolve.comparisons import COMMON
 from accord.analytics.resolve.evidence import Link, links_from_scores
 from accord.analytics.resolve.features import FAMILIES, FamilySpec, Mention
 from accord.analytics.resolve.splink_model import FamilyModel, record_schema
@@ -34,10 +36,11 @@ def open_duckdb(threads: int = 2, memory_limit: str | None = None) -> duckdb.Duc
     return con
 
 
-def records_table(mentions: Sequence[Mention], spec: FamilySpec) -> pa.Table:
+def records_table(mentions: Sequence[Mention], spec: FamilySpec,
+                  common: frozenset[str] = frozenset()) -> pa.Table:
     """The Splink input rows of ``mentions`` (uid = position)."""
     schema = record_schema(spec)
-    rows = [m.record(i) for i, m in enumerate(mentions)]
+    rows = [m.record(i, common) for i, m in enumerate(mentions)]
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -81,13 +84,19 @@ def link_mentions(con: duckdb.DuckDBPyConnection, mentions: Sequence[Mention], *
     key_rows = pa.table({
         "uid": pa.array([i for i, m in enumerate(ordered) for _ in keys[m.id]], pa.int64()),
         "key": pa.array([k for m in ordered for k in keys[m.id]], pa.string())})
-    records = records_table(ordered, spec)
-    lap("features")
     training = model is None
     if model is None:
+        counts = Counter(m.name.outline_key for m in ordered if m.name)
+        common = frozenset(k for k, n in counts.items() if n >= COMMON)
+        records = records_table(ordered, spec, common)
+        lap("features")
         stop = blocking.stoplist(con, key_rows, max_block)
-        model = splink_model.train(con, spec, records, stoplist=stop, threshold=threshold)
+        model = splink_model.train(con, spec, records, stoplist=stop, common=common,
+                                   threshold=threshold)
         lap("training")
+    else:
+        records = records_table(ordered, spec, model.common)
+        lap("features")
     only_uids = None
     if only is not None:
         wanted = set(only)

@@ -21,7 +21,7 @@ import logging
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -47,7 +47,7 @@ def record_schema(spec: FamilySpec) -> pa.Schema:
         pa.field("unique_id", pa.int64()),
         pa.field("name_keys", strings), pa.field("name_toks", strings),
         pa.field("name_outl", pa.list_(strings)), pa.field("name_pool", strings),
-        pa.field("name_len", pa.int64()),
+        pa.field("name_len", pa.int64()), pa.field("name_common", pa.bool_()),
         pa.field("b_name", pa.string()), pa.field("aliases", strings),
         pa.field("form", pa.string()),
         pa.field("date", pa.string()),
@@ -65,6 +65,8 @@ class FamilyModel:
     family: str
     settings: Mapping[str, Any]
     stoplist: frozenset[str] = frozenset()
+    #: name outlines shared by at least ``COMMON`` mentions at training
+    common: frozenset[str] = frozenset()
     threshold: float = THRESHOLD
     trained: bool = False
     records: int = 0
@@ -90,7 +92,8 @@ class FamilyModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, "settings": dict(self.settings),
-                "stoplist": sorted(self.stoplist), "threshold": self.threshold,
+                "stoplist": sorted(self.stoplist), "common": sorted(self.common),
+                "threshold": self.threshold,
                 "trained": self.trained, "records": self.records, "version": self.version,
                 "notes": list(self.notes)}
 
@@ -98,6 +101,7 @@ class FamilyModel:
     def from_dict(cls, data: Mapping[str, Any]) -> FamilyModel:
         return cls(family=data["family"], settings=data["settings"],
                    stoplist=frozenset(data.get("stoplist", ())),
+                   common=frozenset(data.get("common", ())),
                    threshold=float(data.get("threshold", THRESHOLD)),
                    trained=bool(data.get("trained", False)),
                    records=int(data.get("records", 0)),
@@ -151,7 +155,8 @@ def cleanup(con: duckdb.DuckDBPyConnection, linker: Any) -> None:
 
 
 def train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table, *,
-          stoplist: frozenset[str], threshold: float = THRESHOLD, seed: int = 7,
+          stoplist: frozenset[str], common: frozenset[str] = frozenset(),
+          threshold: float = THRESHOLD, seed: int = 7,
           max_pairs: float = 5e5, u_pairs: float = 2e6) -> FamilyModel:
     """Train ``spec``'s model on ``records`` (rows of ``Mention.record``).
 
@@ -164,12 +169,14 @@ def train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table, *
     n = records.num_rows
     settings = prior_settings(spec, probability=1 / max(n, 2))
     if n < MIN_TRAIN:
-        return FamilyModel(spec.name, settings, stoplist, threshold, trained=False, records=n,
+        return FamilyModel(spec.name, settings, stoplist, common, threshold, trained=False,
+                           records=n,
                            notes=(f"{n} mentions: fewer than {MIN_TRAIN}, priors kept",))
     notes: list[str] = []
     with quiet_splink():
-        return _train(con, spec, records, settings, stoplist, threshold, seed, max_pairs,
-                      u_pairs, notes)
+        model = _train(con, spec, records, settings, stoplist, threshold, seed, max_pairs,
+                       u_pairs, notes)
+    return replace(model, common=common)
 
 
 def em_rules(spec: FamilySpec) -> list[str]:
@@ -222,7 +229,8 @@ def _train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table,
             notes.append(f"prior estimated as {lam}; 1/n kept")
     finally:
         cleanup(con, linker)
-    return FamilyModel(spec.name, learned, stoplist, threshold, trained=True, records=n,
+    return FamilyModel(spec.name, learned, stoplist=stoplist, threshold=threshold, trained=True,
+                       records=n,
                        notes=tuple(notes))
 
 
