@@ -18,7 +18,7 @@ def test_admin_adds_a_user_who_can_then_call_me(client: TestClient,
     assert body["user"]["role"] == "analyst"
     me = client.get(f"{API_PREFIX}/me", headers=auth(body["token"])).json()
     assert me["user"]["name"] == "ana"
-    assert me["actions"] == ["import", "read", "search", "write_reports"]
+    assert me["actions"] == ["analyse", "import", "query", "read", "search", "write_reports"]
 
 
 def test_a_bad_user_body_is_422_with_the_field_path_and_writes_nothing(

@@ -36,6 +36,7 @@ class Action(Enum):
     EXPORT = "export the node's data"
     APPROVE = "approve releases and follow-up requests"
     QUERY = "ask partners hit/no-hit queries and register deconfliction"
+    ANALYSE = "run network analysis on the node's material"
     MANAGE_AGREEMENTS = "manage sharing agreements"
     MANAGE_PARTNERS = "manage partners and their keys"
     READ_LEDGER = "read the ledger"
@@ -45,7 +46,7 @@ class Action(Enum):
 
 
 _ANALYST = frozenset({Action.READ, Action.SEARCH, Action.WRITE_REPORTS, Action.IMPORT,
-                      Action.QUERY})
+                      Action.QUERY, Action.ANALYSE})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ANALYST: _ANALYST,

@@ -24,6 +24,7 @@ from accord.entrypoints.api.routers import (
     health,
     imports,
     ledger_federation,
+    network,
     queries,
     query_federation,
     reports,
@@ -38,7 +39,8 @@ API_PREFIX = "/api/v1"
 # Add a resource's router here (one line) to mount it under /api/v1.
 ROUTERS = [reports.router, entities.router, search.router, imports.router, users.router,
            audit.router, agreements.router, approvals.router, explain.router, stream.router,
-           resolution.router, queries.router, queries.deconfliction_router]
+           resolution.router, queries.router, queries.deconfliction_router,
+           network.router]
 
 
 def create_app(node: Node) -> FastAPI:
