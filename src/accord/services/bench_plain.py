@@ -19,7 +19,7 @@ import httpx
 from accord.adapters.store import Store
 from accord.domain.messages import Message
 from accord.domain.registry import Registry
-from accord.services.receive import keep_release
+from accord.services.received import keep_release
 
 PLAIN_INBOX = "/federation/v1/plain/inbox"
 

@@ -2,8 +2,11 @@
 keep what it carries with its provenance, and answer with a signed receipt.
 
 ``Receiver.receive`` handles a batch of envelopes (the inbox endpoint and the
-pull feed both call it), in order, one transaction each. For every envelope
-the answer is one of
+pull feed both call it), in order, in one transaction: it opens them all, reads
+once what the checks need to know of their ids and reports, checks and applies
+each under a savepoint, then writes what the batch buffered (new reports,
+inbox rows, refusals, ledger entries: ``accord.services.inbox_batch``) and
+signs the receipts. For every envelope the answer is one of
 
 * ``accepted``: every check passed; the message, the report and its
   statements (origin node, markings, grading kept; markings as the recipient's
@@ -33,13 +36,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 
 from accord.adapters.compact import CompactError, header, split
-from accord.adapters.envelope import EnvelopeRefused, EnvelopeReplayed, open_envelope
+from accord.adapters.envelope import (
+    EnvelopeRefused,
+    EnvelopeReplayed,
+    OpenedEnvelope,
+    open_envelope,
+)
 from accord.adapters.keys import NodeKeys
 from accord.adapters.partner_keys import PublicKeys
 from accord.adapters.receipts import ACCEPTED, DUPLICATE, REFUSED, sign_receipt
 from accord.adapters.store import Store, UnitOfWork
-from accord.adapters.store.codec import statement_pk
-from accord.adapters.store.inbox import HeldReport
+from accord.adapters.store.inbox import HeldReport, InboxEntry
 from accord.config import FederationSettings
 from accord.domain.decision import Action as PolicyAction
 from accord.domain.decision import Outcome
@@ -49,10 +56,11 @@ from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import PolicyIndex, decide_on_arrival
 from accord.domain.registry import Registry
-from accord.domain.report import ReportContent, ReportStatus
-from accord.services import acts, follow_up_inbox
+from accord.domain.report import ReportStatus
+from accord.services import follow_up_inbox
 from accord.services.agreements import PolicyCache
-from accord.services.ingest_write import StatementWriter, WriteCounts
+from accord.services.inbox_batch import BatchConflict, InboxBatch
+from accord.services.received import keep_release
 
 if TYPE_CHECKING:
     from accord.bootstrap import Node
@@ -82,6 +90,10 @@ class InboxResult:
         return {"status": self.status, "message_id": self.message_id, "reason": self.reason,
                 "detail": self.detail, "receipt": self.receipt,
                 "ledger_index": self.ledger_index}
+
+
+#: An envelope's answer, or how to make it once the batch is written (its receipt).
+_Answer = InboxResult | Callable[[], InboxResult]
 
 
 class _Refuse(Exception):
@@ -118,7 +130,7 @@ class Receiver:
             try:
                 with self.store.unit_of_work() as uow:
                     return self._batch(uow, envelopes, now or datetime.now(UTC))
-            except IntegrityError:
+            except (IntegrityError, BatchConflict):
                 # the same message accepted concurrently (push and pull at once):
                 # the second look finds it and answers "duplicate"
                 if attempt == 2:
@@ -133,8 +145,8 @@ class Receiver:
 
     def _batch(self, uow: UnitOfWork, envelopes: Sequence[str | bytes],
                now: datetime) -> list[InboxResult]:
-        results: list[InboxResult] = []
-        stopped: set[str | None] = set()
+        claimed = [_claimed(t) for t in envelopes]
+        batch = InboxBatch(uow, self.registry, claimed)
         pinned: dict[str, PublicKeys | None] = {}
 
         def keys_of(node_id: str) -> PublicKeys | None:
@@ -142,6 +154,27 @@ class Receiver:
                 pinned[node_id] = uow.partners.keys_of(node_id)
             return pinned[node_id]
 
+        # 1. open every envelope (cryptography; the replay cache answers from memory).
+        # After a refusal the sender may cure, its later envelopes are not looked at.
+        opened: list[OpenedEnvelope | EnvelopeRefused | None] = []
+        stopped: set[str | None] = set()
+        for token, (sender, _message_id) in zip(envelopes, claimed, strict=True):
+            if sender in stopped:
+                opened.append(None)
+                continue
+            try:
+                opened.append(open_envelope(
+                    token, my_keys=self.keys, my_id=self.me,
+                    sender_public_keys_lookup=keys_of, replay_cache=batch.replay_cache,
+                    now=now, max_age=timedelta(seconds=self.settings.freshness_seconds),
+                    max_bytes=self.settings.max_envelope_bytes))
+            except EnvelopeRefused as exc:
+                opened.append(exc)
+                if exc.code in RETRYABLE:
+                    stopped.add(sender)
+        # 2. what we hold of the reports they name, read once
+        batch.prefetch(o.payload["report_id"] for o in opened if isinstance(o, OpenedEnvelope)
+                       and isinstance(o.payload.get("report_id"), str))
         indices: list[PolicyIndex] = []
 
         def policy() -> PolicyIndex:  # the agreements in force, looked up once per batch
@@ -150,108 +183,104 @@ class Receiver:
                                                 now=now))
             return indices[0]
 
-        for token in envelopes:
-            sender, message_id = _claimed(token)
-            if sender in stopped:
-                results.append(InboxResult(SKIPPED, message_id, "earlier_refused",
-                                           "an earlier envelope of this sender was refused; "
-                                           "send again from there"))
-                continue
-            result = self._receive(uow, token, now, keys_of, policy)
-            if result.status == REFUSED and result.reason in RETRYABLE:
-                stopped.add(sender)
-            results.append(result)
-        return results
+        # 3. check and keep each, in order; 4. write the batch, sign the receipts
+        answers = [self._receive(batch, claim, outcome, now, policy)
+                   for claim, outcome in zip(claimed, opened, strict=True)]
+        batch.finish(lambda a: sign_receipt(
+            self.keys, issuer=self.me, sender=a.sender, message_id=a.message_id,
+            status=ACCEPTED, at=now, seq=a.release.seq, ledger_index=a.ledger_index))
+        return [a if isinstance(a, InboxResult) else a() for a in answers]
 
-    # -- one envelope, inside its transaction ----------------------------------------
-    def _receive(self, uow: UnitOfWork, token: str | bytes, now: datetime,
-                 keys_of: Callable[[str], PublicKeys | None],
-                 policy: Callable[[], PolicyIndex]) -> InboxResult:
-        sender, message_id = _claimed(token)
-        try:
-            opened = open_envelope(
-                token, my_keys=self.keys, my_id=self.me,
-                sender_public_keys_lookup=keys_of, replay_cache=uow.replay_cache,
-                now=now, max_age=timedelta(seconds=self.settings.freshness_seconds),
-                max_bytes=self.settings.max_envelope_bytes)
-        except EnvelopeReplayed as exc:
-            return self._again(uow, exc.sender, exc.message_id, now) or self._refused(
-                uow, exc.sender, exc.message_id, True, exc.code, exc.message, now)
-        except EnvelopeRefused as exc:
-            return self._refused(uow, sender, message_id, False, exc.code, exc.message, now)
+    # -- one envelope, inside the batch's transaction ---------------------------------
+    def _receive(self, batch: InboxBatch, claimed: tuple[str | None, str | None],
+                 outcome: OpenedEnvelope | EnvelopeRefused | None, now: datetime,
+                 policy: Callable[[], PolicyIndex]) -> _Answer:
+        sender, message_id = claimed
+        if outcome is None:
+            return InboxResult(SKIPPED, message_id, "earlier_refused",
+                               "an earlier envelope of this sender was refused; "
+                               "send again from there")
+        if isinstance(outcome, EnvelopeReplayed):
+            return self._again(batch, outcome.sender, outcome.message_id, now) or self._refused(
+                batch, outcome.sender, outcome.message_id, True, outcome.code, outcome.message,
+                now)
+        if isinstance(outcome, EnvelopeRefused):
+            return self._refused(batch, sender, message_id, False, outcome.code,
+                                 outcome.message, now)
+        opened = outcome
         if not _MESSAGE_ID.match(opened.message_id):
-            return self._refused(uow, opened.sender, opened.message_id[:64], True,
+            return self._refused(batch, opened.sender, opened.message_id[:64], True,
                                  "release_malformed", "the message id must be 1-64 letters, "
                                  "digits, '-' or '_'", now)
-        again = self._again(uow, opened.sender, opened.message_id, now)
+        again = self._again(batch, opened.sender, opened.message_id, now)
         if again is not None:
             return again
-        # a savepoint: a message refused half-way leaves nothing of itself behind
-        savepoint = uow.session.begin_nested()
+        # a savepoint (and a mark in the buffer of new reports): a message refused
+        # half-way leaves nothing of itself behind
+        savepoint = batch.uow.session.begin_nested()
+        mark = batch.new_reports.mark()
         try:
             release = Message.from_body(opened.payload, sender=opened.sender)
-            index = self._apply(uow, opened.sender, opened.message_id, release, now,
+            entry = self._apply(batch, opened.sender, opened.message_id, release, now,
                                 policy)
         except (_Refuse, InvalidValue) as exc:
             savepoint.rollback()
+            batch.new_reports.rollback(mark)
             reason, detail = ((exc.reason, exc.detail) if isinstance(exc, _Refuse)
                               else ("release_malformed", str(exc)))
-            return self._refused(uow, opened.sender, opened.message_id, True, reason,
+            return self._refused(batch, opened.sender, opened.message_id, True, reason,
                                  detail, now)
         savepoint.commit()
-        receipt = sign_receipt(self.keys, issuer=self.me, sender=opened.sender,
-                               message_id=opened.message_id, status=ACCEPTED, at=now,
-                               seq=release.seq, ledger_index=index)
-        uow.inbox.add(sender=opened.sender, message_id=opened.message_id, seq=release.seq,
-                      kind=release.kind.value, report_id=release.report_id,
-                      report_version=release.version, agreement_id=release.agreement_id,
-                      clause_id=release.clause_id, received=now, ledger_index=index,
-                      receipt=receipt)
-        return InboxResult(ACCEPTED, opened.message_id, receipt=receipt, ledger_index=index)
+        arrival = batch.accept(opened.sender, opened.message_id, release, entry, now)
+        return lambda: InboxResult(ACCEPTED, arrival.message_id, receipt=arrival.receipt,
+                                   ledger_index=arrival.ledger_index)
 
-    def _again(self, uow: UnitOfWork, sender: str, message_id: str,
-               now: datetime) -> InboxResult | None:
+    def _again(self, batch: InboxBatch, sender: str, message_id: str,
+               now: datetime) -> _Answer | None:
         """The answer already given to an authenticated message, if it came before."""
-        prior = uow.inbox.get(sender, message_id)
+        prior = batch.accepted_before(sender, message_id)
         if prior is not None:
-            uow.inbox.refuse(at=now, sender=sender, message_id=message_id, authenticated=True,
-                             reason="envelope_replayed", detail="already accepted", receipt=None)
-            return InboxResult(DUPLICATE, message_id, "envelope_replayed",
-                               "already accepted; the original receipt is attached",
-                               prior.receipt, prior.ledger_index)
-        refused = uow.inbox.refusal_of(sender, message_id)
-        if refused is not None and refused.reason != "envelope_replayed":
-            return InboxResult(REFUSED, message_id, refused.reason, refused.detail,
-                               refused.receipt)
+            batch.refuse(at=now, sender=sender, message_id=message_id, authenticated=True,
+                         reason="envelope_replayed", detail="already accepted", receipt=None)
+
+            def duplicate() -> InboxResult:  # the receipt of one accepted in this batch
+                return InboxResult(DUPLICATE, message_id, "envelope_replayed",  # comes later
+                                   "already accepted; the original receipt is attached",
+                                   prior.receipt, prior.ledger_index)
+            return duplicate() if isinstance(prior, InboxEntry) else duplicate
+        refused = batch.refused_before(sender, message_id)
+        if refused is not None and refused[0] != "envelope_replayed":
+            return InboxResult(REFUSED, message_id, *refused)
         return None
 
-    def _refused(self, uow: UnitOfWork, sender: str | None, message_id: str | None,
+    def _refused(self, batch: InboxBatch, sender: str | None, message_id: str | None,
                  authenticated: bool, reason: str, detail: str, now: datetime) -> InboxResult:
         receipt = None
         if sender and message_id:
             receipt = sign_receipt(self.keys, issuer=self.me, sender=sender[:64],
                                    message_id=message_id[:64], status=REFUSED, at=now,
                                    reason=reason, detail=detail)
-        uow.inbox.refuse(at=now, sender=sender, message_id=message_id,
-                         authenticated=authenticated, reason=reason, detail=detail,
-                         receipt=receipt)
-        acts.record(uow, [LedgerEntry(
-            Act.ENVELOPE_REFUSED, actor="system", subject=(message_id or "unknown")[:64],
-            partner=(sender or "unknown")[:64],
-            details={"reason": reason, "authenticated": authenticated}, at=now)])
+        batch.refuse(at=now, sender=sender, message_id=message_id, authenticated=authenticated,
+                     reason=reason, detail=detail, receipt=receipt, entry=LedgerEntry(
+                         Act.ENVELOPE_REFUSED, actor="system",
+                         subject=(message_id or "unknown")[:64],
+                         partner=(sender or "unknown")[:64],
+                         details={"reason": reason, "authenticated": authenticated}, at=now))
         log.info("refused envelope %s from %s: %s: %s", message_id, sender, reason, detail)
         return InboxResult(REFUSED, message_id, reason, detail, receipt)
 
-    def _apply(self, uow: UnitOfWork, sender: str, message_id: str, release: Message,
-               now: datetime, policy: Callable[[], PolicyIndex]) -> int | None:
-        """Check the message against our own agreements and keep what it carries."""
-        held = uow.inbox.held(release.report_id)
-        stored = uow.reports.get(release.report_id)
+    def _apply(self, batch: InboxBatch, sender: str, message_id: str, release: Message,
+               now: datetime, policy: Callable[[], PolicyIndex]) -> LedgerEntry:
+        """Check the message against our own agreements and keep what it carries; the
+        ledger entry of its arrival (recorded with the batch)."""
+        uow = batch.uow
+        held, stored = batch.reports.of(release.report_id)
         if stored is not None and (held is None or held.sender != sender):
             raise _Refuse("report_id_conflict", f"this node already holds a report "
                           f"{release.report_id!r} that did not come from {sender}")
+        batch.reports.changing(release.report_id)
         if release.kind is MessageKind.RELEASE:
-            self._store_release(uow, sender, release, held, now, policy())
+            self._store_release(batch, sender, release, held, now, policy())
         elif held is not None and stored is not None and held.version <= release.version:
             if release.kind is MessageKind.RETRACTION and not stored.retracted:
                 uow.reports.replace(replace(stored, status=ReportStatus.RETRACTED,
@@ -261,15 +290,15 @@ class Receiver:
                 uow.statements.delete(uow.statements.pks_for_report(stored.id))
                 uow.inbox.release_hold(stored.id)
                 uow.reports.delete(stored.id)
-        indices = acts.record(uow, [LedgerEntry(
+        return LedgerEntry(
             Act.ENVELOPE_RECEIVED, actor="system", subject=message_id, partner=sender,
             agreement=release.agreement_id, purpose=release.purpose or None,
             details={"kind": release.kind.value, "report": release.report_id[:200],
-                     "version": release.version, "seq": release.seq}, at=now)])
-        return indices[0] if indices else None
+                     "version": release.version, "seq": release.seq}, at=now)
 
-    def _store_release(self, uow: UnitOfWork, sender: str, release: Message,
+    def _store_release(self, batch: InboxBatch, sender: str, release: Message,
                        held: HeldReport | None, now: datetime, index: PolicyIndex) -> None:
+        uow = batch.uow
         assert release.content is not None
         action = PolicyAction.RELEASE
         if release.in_reply_to:  # an answer to our follow-up request, if we made one
@@ -300,27 +329,8 @@ class Receiver:
             return  # an older version than the one held: nothing to change
         keep_release(uow, self.registry, decision.projection, sender=sender, held=held,
                      agreement_id=decision.agreement_id, clause_id=decision.clause_id,
-                     retention_days=decision.retention_days or 1, now=now)
-
-
-def keep_release(uow: UnitOfWork, registry: Registry, content: ReportContent, *, sender: str,
-                 held: HeldReport | None, agreement_id: str | None, clause_id: str | None,
-                 retention_days: int, now: datetime) -> None:
-    """Store a received report version and its statements, held for ``retention_days``."""
-    report = content.report
-    statements = list(content.statements)
-    writer = StatementWriter(uow, registry, WriteCounts())
-    if held is None:
-        uow.reports.add(report)
-        writer.fresh_reports.add(report.id)
-    else:
-        uow.reports.replace(report)
-        keep = {statement_pk(s.id) for s in statements}
-        uow.statements.delete(uow.statements.pks_for_report(report.id) - keep)
-    writer.add(statements, retracted=report.retracted)
-    writer.flush()
-    uow.inbox.hold(HeldReport(report.id, sender, agreement_id, clause_id, report.version, now,
-                              now + timedelta(days=retention_days)), new=held is None)
+                     retention_days=decision.retention_days or 1, now=now,
+                     new_reports=batch.new_reports)
 
 
 def _claimed(token: str | bytes) -> tuple[str | None, str | None]:

@@ -3,11 +3,23 @@ the reports it holds for partners (with their retention deadlines)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    DateTime,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.codec import from_store
@@ -94,6 +106,23 @@ def _held(row: ReceivedReportRow) -> HeldReport:
                       received, until)
 
 
+Key = tuple[str, str]  # (sender, message id)
+_INBOX = cast(Table, InboxRow.__table__)
+_REFUSALS = cast(Table, RefusalRow.__table__)
+_HELD = cast(Table, ReceivedReportRow.__table__)
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _by_sender(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
+    """``(sender, message ids)`` chunks of ``keys``, for ``IN (...)`` look-ups."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for sender, message_id in set(keys):
+        grouped[sender].append(message_id)
+    for sender, ids in grouped.items():
+        for start in range(0, len(ids), _CHUNK):
+            yield sender, ids[start:start + _CHUNK]
+
+
 class InboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -113,6 +142,21 @@ class InboxRepository:
             "report_id": report_id, "report_version": report_version,
             "agreement_id": agreement_id, "clause_id": clause_id, "received": received,
             "ledger_index": ledger_index, "receipt": receipt}])
+
+    def get_many(self, keys: Iterable[Key]) -> dict[Key, InboxEntry]:
+        """``get`` for many ``(sender, message id)`` pairs: those found, by pair."""
+        out: dict[Key, InboxEntry] = {}
+        for sender, ids in _by_sender(keys):
+            rows = self.session.execute(select(_INBOX).where(
+                _INBOX.c.sender == sender, _INBOX.c.message_id.in_(ids)))
+            out.update(((row.sender, row.message_id), _entry(row))  # type: ignore[arg-type]
+                       for row in rows)
+        return out
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """``add`` for several messages (dicts with its keyword names), in this order."""
+        if rows:
+            self.session.execute(insert(_INBOX), list(rows))
 
     def accepted(self, *, sender: str | None = None, limit: int = 100,
                  after_id: int = 0) -> list[InboxEntry]:
@@ -136,6 +180,26 @@ class InboxRepository:
             "message_id": (message_id or "")[:64] or None, "authenticated": authenticated,
             "reason": reason, "detail": detail[:2000], "receipt": receipt}])
 
+    def refuse_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """``refuse`` for several envelopes (dicts with its keyword names), in this order."""
+        if rows:
+            self.session.execute(insert(_REFUSALS), [{
+                "at": r["at"], "sender": (r["sender"] or "")[:64] or None,
+                "message_id": (r["message_id"] or "")[:64] or None,
+                "authenticated": r["authenticated"], "reason": r["reason"],
+                "detail": r["detail"][:2000], "receipt": r["receipt"]} for r in rows])
+
+    def refusals_of(self, keys: Iterable[Key]) -> dict[Key, Refusal]:
+        """``refusal_of`` for many ``(sender, message id)`` pairs: those refused, by pair."""
+        out: dict[Key, Refusal] = {}
+        for sender, ids in _by_sender(keys):
+            rows = self.session.execute(select(_REFUSALS).where(
+                _REFUSALS.c.sender == sender, _REFUSALS.c.message_id.in_(ids),
+                _REFUSALS.c.authenticated.is_(True)).order_by(_REFUSALS.c.id))
+            for row in rows:
+                out.setdefault((row.sender, row.message_id), _refusal(row))  # type: ignore[arg-type]
+        return out
+
     def refusal_of(self, sender: str, message_id: str) -> Refusal | None:
         """The first refusal of an authenticated message (what a retry is answered with)."""
         t = RefusalRow.__table__.c
@@ -155,6 +219,24 @@ class InboxRepository:
         row = self.session.execute(select(ReceivedReportRow.__table__).where(
             ReceivedReportRow.__table__.c.report_id == report_id)).first()
         return None if row is None else _held(row)  # type: ignore[arg-type]
+
+    def held_many(self, report_ids: Iterable[str]) -> dict[str, HeldReport]:
+        """``held`` for many reports: those held, by report id."""
+        ids = list(set(report_ids))
+        out: dict[str, HeldReport] = {}
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.session.execute(select(_HELD).where(
+                _HELD.c.report_id.in_(ids[start:start + _CHUNK])))
+            out.update((row.report_id, _held(row)) for row in rows)  # type: ignore[arg-type]
+        return out
+
+    def hold_many(self, reports: Sequence[HeldReport]) -> None:
+        """Record holds on several newly received reports at once."""
+        if reports:
+            self.session.execute(insert(_HELD), [{
+                "report_id": r.report_id, "sender": r.sender, "agreement_id": r.agreement_id,
+                "clause_id": r.clause_id, "version": r.version, "received": r.received,
+                "retain_until": r.retain_until} for r in reports])
 
     def hold(self, report: HeldReport, *, new: bool) -> None:
         """Record (``new``) or renew the hold on a received report."""
@@ -208,3 +290,57 @@ class SqlReplayCache:
     def purge(self, now: datetime) -> int:
         result = self.session.execute(delete(ReplayRow).where(ReplayRow.expires < now))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class BatchReplayCache:
+    """``ReplayCache`` for one inbox batch, in the caller's transaction.
+
+    The entries of the ``keys`` that the batch's envelopes claim are read with
+    one query up front and the ids remembered are written by ``flush`` in one
+    statement, with the same rule as ``SqlReplayCache`` (an expired entry is
+    taken over, a live one means a replay). Any other id goes to
+    ``SqlReplayCache`` at once. ``flush`` returns False when the statement
+    did not write every id: another transaction remembered one in between
+    (PostgreSQL), and the caller must roll back and look again.
+    """
+
+    def __init__(self, session: Session, keys: Iterable[Key]) -> None:
+        self.session = session
+        self._single = SqlReplayCache(session)
+        self._known = set(keys)
+        self._expires: dict[Key, datetime] = {}
+        table = cast(Table, ReplayRow.__table__)
+        for sender, ids in _by_sender(self._known):
+            rows = session.execute(select(table.c.message_id, table.c.expires).where(
+                table.c.sender == sender, table.c.message_id.in_(ids)))
+            for message_id, expires in rows:
+                found = from_store(expires)
+                assert found is not None
+                self._expires[(sender, message_id)] = found
+        self._new: dict[Key, tuple[datetime, datetime]] = {}
+
+    def remember(self, sender: str, message_id: str, *, now: datetime,
+                 expires_at: datetime) -> bool:
+        key = (sender, message_id)
+        if key not in self._known:
+            return self._single.remember(sender, message_id, now=now, expires_at=expires_at)
+        if key in self._new:
+            return False
+        live = self._expires.get(key)
+        if live is not None and not live < now:
+            return False
+        self._new[key] = (expires_at, now)
+        return True
+
+    def flush(self) -> bool:
+        """Write the ids remembered since the last flush; False if another got in first."""
+        if not self._new:
+            return True
+        params = [{"s": s, "m": m, "e": expires, "now": now}
+                  for (s, m), (expires, now) in self._new.items()]
+        self._expires.update((key, expires) for key, (expires, _now) in self._new.items())
+        self._new = {}
+        result = self.session.execute(_REMEMBER, params)
+        if not self.session.get_bind().dialect.supports_sane_multi_rowcount:
+            return True  # the inbox's unique key still refuses a second acceptance
+        return int(getattr(result, "rowcount", 0)) == len(params)

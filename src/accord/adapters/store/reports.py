@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import orjson
@@ -41,6 +41,16 @@ class ReportRepository:
         row = self.session.get(ReportRow, report_id)
         return None if row is None else _to_report(row)
 
+    def get_many(self, report_ids: Iterable[str]) -> dict[str, Report]:
+        """``{report id: report}`` for those of ``report_ids`` in the store (one query per
+        500 ids)."""
+        ids = list(set(report_ids))
+        out: dict[str, Report] = {}
+        for start in range(0, len(ids), 500):
+            stmt = select(ReportRow).where(ReportRow.id.in_(ids[start:start + 500]))
+            out.update((row.id, _to_report(row)) for row in self.session.scalars(stmt))
+        return out
+
     def hashes(self, report_ids: Iterable[str]) -> dict[str, str]:
         """``{report id: content hash}`` for those of ``report_ids`` in the store."""
         ids = list(set(report_ids))
@@ -55,6 +65,15 @@ class ReportRepository:
         """Store a report that is not in the store yet (its version is recorded too)."""
         self.session.execute(insert(ReportRow), [_to_row(report)])
         self._record(report)
+
+    def add_many(self, reports: Sequence[Report]) -> None:
+        """``add`` for several new reports at once (two multi-row inserts)."""
+        if reports:
+            self.session.execute(insert(ReportRow), [_to_row(r) for r in reports])
+            recorded = datetime.now(UTC)
+            self.session.execute(insert(ReportVersionRow), [{
+                "report_id": r.id, "version": r.version, "body": dumps(r.to_dict()),
+                "recorded": recorded} for r in reports])
 
     def replace(self, report: Report) -> None:
         """Make ``report`` the current version (its version is recorded too)."""
