@@ -20,6 +20,7 @@ from accord.adapters.ledger import LeafFilter
 from accord.adapters.store.approvals import ApprovalRepository
 from accord.adapters.store.outbox import DELIVERED, HELD, PENDING, REFUSED
 from accord.demo.flow import LIVE_PREFIX, DemoRun
+from accord.demo.resolution import section_resolution
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.messages import MessageKind
 from accord.services import ledger
@@ -183,5 +184,6 @@ SECTIONS: list[tuple[str, Callable[[DemoRun], Any]]] = [
     ("latency_ms", section_latency),
     ("approvals", section_approvals),
     ("stream", section_stream),
+    ("resolution", section_resolution),
     ("ledger", section_ledger),
 ]
