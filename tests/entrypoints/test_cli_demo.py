@@ -49,6 +49,12 @@ def test_the_demo_runs_headless_to_one_summary_and_leaves_inspectable_nodes(
     assert sum(v.get("refused", 0) for v in approvals.values()) == 1
     assert sum(v.get("approved", 0) for v in approvals.values()) > 0
     assert summary["stream"]["by_kind"]["arrival"] > 0
+    queries = summary["queries"]  # hit/no-hit, a follow-up released, an outsider refused
+    assert queries["asked"] > queries["hits"] > 0 and queries["follow_ups_released"] == 1
+    assert "no_agreement" in queries["refused"]["reason"]
+    conflicts = summary["deconfliction"]
+    assert conflicts["registrations"] > 0 and conflicts["conflicts"] > 0
+    assert conflicts["planted_found"] == conflicts["planted_between_partners"] > 0
     for node_id, ledger in summary["ledger"].items():
         assert ledger["verified"] is True, node_id
         assert len(ledger["witnesses"]) == len(NODES) - 1, node_id

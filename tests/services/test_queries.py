@@ -183,11 +183,14 @@ def test_rate_limits_hold_per_partner_and_kind(nodes: dict[str, Node], mesh: Mes
     assert limited.value.to_dict()["retry_after_seconds"] > 0
     with pytest.raises(PartnerRefused, match="6 items asked, at most 5 per query"):
         ask(co, mesh, phones([f"+52 55 0000 00{i:02d}" for i in range(6)]))
-    # another kind has its own bucket
-    assert ask(co, mesh, QueryRequest((identifier("passport", "mx:G12345678"),))).hits
+    # another kind has its own bucket: asked together, it is answered all the same
+    mixed = ask(co, mesh, phones(["+52 55 0000 0003", "+52 55 0000 0004"]) + QueryRequest(
+        (identifier("passport", "mx:G12345678"),)))
+    assert [(x["kind"], x["hits"], x["refused"]) for x in mixed.exchanges] == [
+        ("passport", 1, None), ("phone", 0, "rate_limited")]
     refusals = [e.details["refused"] for e in entries(mx, "query.answered")
                 if "refused" in e.details]
-    assert refusals == ["rate_limited", "invalid_value"]
+    assert refusals == ["rate_limited", "invalid_value", "rate_limited"]
 
 
 def test_both_sides_ledger_counts_and_keyed_hashes_never_identifiers(

@@ -18,6 +18,8 @@
    refused, to protect a source), and the releases go;
 8. ``live``: the first nation's analyst writes reports one at a time through
    the API, as in daily work (their releases give the latency figures);
+   ``queries``, ``deconfliction``: hit/no-hit, a follow-up that becomes a release, and
+   colliding operations found between partners (``accord.demo.queries``);
 9. ``revoke``: a party revokes one agreement; it is revoked everywhere.
 
 Waits have deadlines; nothing waits for a keypress.
@@ -46,6 +48,7 @@ from accord.adapters.store.outbox import PENDING
 from accord.adapters.transport import HttpTransport
 from accord.bootstrap import Node
 from accord.demo.cluster import Cluster, DemoError, DemoNode
+from accord.demo.queries import step_deconfliction, step_queries
 from accord.services.partners import add_partner
 from accord.synth import SynthSummary, generate
 
@@ -355,5 +358,7 @@ STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
     ("import", step_import),
     ("approvals", step_approvals),
     ("live", step_live),
+    ("queries", step_queries),
+    ("deconfliction", step_deconfliction),
     ("revoke", step_revoke),
 ]

@@ -73,6 +73,16 @@ def render(console: Console, summary: dict[str, Any]) -> None:
         console.print(f"Revocation: {revoked['by']} revoked {revoked['agreement']}; now "
                       + ", ".join(f"{k} {v}" for k, v in revoked["status"].items()),
                       markup=False)
+    queries = summary.get("queries")
+    if queries:
+        console.print(f"Hit/no-hit: {queries['asked']} items asked, {queries['hits']} hits, "
+                      f"{queries['follow_ups_released']} follow-up(s) released", markup=False)
+    conflicts = summary.get("deconfliction")
+    if conflicts:
+        console.print(f"Deconfliction: {conflicts['registrations']} registrations, "
+                      f"{conflicts['conflicts']} conflicts ({conflicts['planted_found']} of "
+                      f"{conflicts['planted_between_partners']} planted between partners)",
+                      markup=False)
     ledger = summary.get("ledger") or {}
     if ledger:
         console.print("Ledgers: " + "; ".join(

@@ -20,6 +20,7 @@ from accord.adapters.ledger import LeafFilter
 from accord.adapters.store.approvals import ApprovalRepository
 from accord.adapters.store.outbox import DELIVERED, HELD, PENDING, REFUSED
 from accord.demo.flow import LIVE_PREFIX, DemoRun
+from accord.demo.queries import section_deconfliction, section_queries
 from accord.demo.resolution import section_resolution
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.messages import MessageKind
@@ -184,6 +185,8 @@ SECTIONS: list[tuple[str, Callable[[DemoRun], Any]]] = [
     ("latency_ms", section_latency),
     ("approvals", section_approvals),
     ("stream", section_stream),
+    ("queries", section_queries),
+    ("deconfliction", section_deconfliction),
     ("resolution", section_resolution),
     ("ledger", section_ledger),
 ]

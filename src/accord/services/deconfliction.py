@@ -19,7 +19,7 @@ agreement in force with, by the private matching of
 Each side learns that a registration of its own conflicts with one of the
 other's, and whom to call. Nothing else: for operations not where or when the
 other's is, for targets only the item both already hold. Operation grids are
-``GRID`` (H3 resolution 8, neighbouring cells, 1-hour buckets) on every node.
+``GRID`` (H3 resolution 8, neighbouring cells, 3-hour slots) on every node.
 
 The later registration finds the conflict, so a partner that registers first
 and one that registers second are both told, at the moment of the second. A
@@ -29,6 +29,7 @@ keep the registration) once it is back.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from accord.adapters.psi import OpenMinedPsi
+from accord.adapters.psi_cache import CachedSetups
 from accord.adapters.query_transport import (
     DECONFLICTION,
     PartnerRefused,
@@ -84,7 +86,14 @@ from accord.services.query_wire import call, transport_for
 if TYPE_CHECKING:
     from accord.bootstrap import Node
 
-GRID = Grid()
+# Every node's grid (agreements do not carry one yet): H3 resolution 8 with neighbouring
+# cells, and 3-hour slots rather than the core's 1-hour default. A multi-day operation is
+# then ~3x fewer tokens, and checking one against a partner ~3x cheaper (measured: 0.6 s
+# instead of 1.7 s for 96 hours against 8 operations), at the cost of also flagging
+# operations at the same place a few hours apart, which is a phone call worth making.
+GRID = Grid(bucket=timedelta(hours=3))
+_engine: list[CachedSetups] = []  # the owner's engine, made on first use (see psi_cache)
+_engine_lock = threading.Lock()
 TARGET_DAYS = 30  # a target registration's default life
 CHECK = "accord-deconfliction-check"
 CHECK_ANSWER = "accord-deconfliction-answer"
@@ -327,7 +336,7 @@ def _exchange(node: Node, uow: UnitOfWork, sender: str, body: dict[str, Any],
     if kind == CHECK:
         raw = body.get("query")
         query = HitQuery.from_dict(raw if isinstance(raw, dict) else {})
-        engine = OpenMinedPsi()
+        engine = _owner_engine()
         epoch, ends = epoch_of(now)
         if query.kind == GRID.kind:
             exchange = OPERATION
@@ -376,6 +385,13 @@ def _exchange(node: Node, uow: UnitOfWork, sender: str, body: dict[str, Any],
     entry = LedgerEntry(Act.QUERY_ANSWERED, actor=SYSTEM, subject=subject[:MAX_TEXT],
                         agreement=agreement.id, partner=sender, details=details, at=now)
     return out, entry
+
+
+def _owner_engine() -> CachedSetups:
+    with _engine_lock:
+        if not _engine:
+            _engine.append(CachedSetups(OpenMinedPsi()))
+        return _engine[0]
 
 
 def _target(registration: Registration) -> Target:

@@ -80,9 +80,10 @@ def ask_partner(node: Node, partner_id: str, request: QueryRequest, *,
 
     Raises ``NotFound`` (not a pinned partner), ``QueryRefused`` (no agreement of
     ours lets us ask it, with the reason), ``InvalidInput`` (nothing valid to
-    ask), ``PartnerRefused`` (the partner refused: no agreement on its side,
-    rate limit, ...) or ``PartnerUnreachable``. Bad values in a batch do not
-    stop it: they are listed in ``problems``.
+    ask), ``PartnerRefused`` (the partner refused every exchange: no agreement
+    on its side, rate limit, ...; when it answered some, the refused ones carry
+    ``refused`` in ``exchanges``) or ``PartnerUnreachable``. Bad values in a
+    batch do not stop it: they are listed in ``problems``.
     """
     now = now or datetime.now(UTC)
     partner = partner_of(node, partner_id)
@@ -92,14 +93,23 @@ def ask_partner(node: Node, partner_id: str, request: QueryRequest, *,
         raise InvalidInput(problems or [Problem("query", "", "nothing to ask")])
     result = QueryResult(partner_id, purpose, grant.agreement.id, problems=problems)
     sender, own = transport_for(node, transport)
+    refusals: list[PartnerRefused] = []
     try:
         for kind, items in sorted(by_kind.items(), key=lambda ki: ki[0].value):
-            _ask_kind(node, sender, partner, kind, items, grant, result, actor, now)
+            try:
+                _ask_kind(node, sender, partner, kind, items, grant, result, actor, now)
+            except PartnerRefused as exc:  # e.g. one kind's rate limit: ask the others
+                refusals.append(exc)
         if request.persons:
-            _ask_persons(node, sender, partner, request, grant, result, actor, now)
+            try:
+                _ask_persons(node, sender, partner, request, grant, result, actor, now)
+            except PartnerRefused as exc:
+                refusals.append(exc)
     finally:
         if own:
             sender.close()
+    if refusals and len(refusals) == len(result.exchanges):
+        raise refusals[0]  # nothing was answered: say why
     return result
 
 
