@@ -55,6 +55,11 @@ def test_the_demo_runs_headless_to_one_summary_and_leaves_inspectable_nodes(
     conflicts = summary["deconfliction"]
     assert conflicts["registrations"] > 0 and conflicts["conflicts"] > 0
     assert conflicts["planted_found"] == conflicts["planted_between_partners"] > 0
+    network = summary["network"]  # key players alone and with partners' releases
+    assert set(network["nations"]) == {"CO", "MX", "US", "PA", "ES"}
+    assert all(0 <= n["alone"] <= 1 and 0 <= n["shared"] <= 1
+               for n in network["nations"].values())
+    assert network["mean"]["shared"] >= network["mean"]["alone"]
     for node_id, ledger in summary["ledger"].items():
         assert ledger["verified"] is True, node_id
         assert len(ledger["witnesses"]) == len(NODES) - 1, node_id

@@ -20,6 +20,7 @@ from accord.adapters.ledger import LeafFilter
 from accord.adapters.store.approvals import ApprovalRepository
 from accord.adapters.store.outbox import DELIVERED, HELD, PENDING, REFUSED
 from accord.demo.flow import LIVE_PREFIX, DemoRun
+from accord.demo.network import section_network
 from accord.demo.queries import section_deconfliction, section_queries
 from accord.demo.resolution import section_resolution
 from accord.domain.ledger_entry import Action as Act
@@ -188,5 +189,6 @@ SECTIONS: list[tuple[str, Callable[[DemoRun], Any]]] = [
     ("queries", section_queries),
     ("deconfliction", section_deconfliction),
     ("resolution", section_resolution),
+    ("network", section_network),
     ("ledger", section_ledger),
 ]
