@@ -245,3 +245,18 @@ def test_strangers_and_forgeries_are_refused(nodes: dict[str, Node], mesh: Mesh)
     assert answer.json()["error"]["code"] == "envelope_unpinned_key"
     assert [e.details["reason"] for e in entries(mx, "envelope.refused")] == [
         "envelope_malformed", "envelope_unpinned_key"]
+
+
+def test_material_received_from_others_answers_only_where_its_originator_allows(
+        nodes: dict[str, Node], mesh: Mesh) -> None:
+    co, mx, pe = nodes["co"], nodes["mx"], nodes["pe"]
+    hit_only(co, mx)
+    received = report_doc("pe-r1", phone="+51 987 654 321")  # mx holds it from pe
+    reports.create_report(mx.store, received, origin=pe.node_id, registry=mx.registry)
+    asked = QueryRequest((identifier("phone", "+51 987 654 321"),))
+    assert ask(co, mesh, asked).hits == []
+    onward = signed_agreement([pe, mx], clause(onward_transfer=frozenset({"co-dijin"})),
+                              agreement_id="agr-pe-mx")
+    install([mx, pe], onward)
+    [found] = ask(co, mesh, asked).hits
+    assert found["asked"] == "phone:+51987654321"

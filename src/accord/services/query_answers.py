@@ -20,8 +20,9 @@ What it learns: who asked, for what purpose, which kind and how many items
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from accord.adapters.envelope import EnvelopeRefused
 from accord.adapters.psi import OpenMinedPsi
@@ -79,7 +80,9 @@ def answer_query(node: Node, envelope: str, *, now: datetime | None = None) -> d
     return serve(node, envelope, _answer, now=now)
 
 
-Handler = Any  # (node, uow, sender, body, now) -> (reply body, ledger entry)
+# (node, uow, sender, request body, now) -> (reply body, the ledger entry of the answer)
+Handler: TypeAlias = ("Callable[[Node, UnitOfWork, str, dict[str, Any], datetime], "
+                      "tuple[dict[str, Any], LedgerEntry]]")
 
 
 def serve(node: Node, envelope: str, handler: Handler, *,
@@ -92,7 +95,7 @@ def serve(node: Node, envelope: str, handler: Handler, *,
         with node.store.unit_of_work() as uow:
             opened = open_request(node, uow, envelope, now=now)
             sender = opened.sender
-            reply, entry = handler(node, uow, sender, opened.payload, now)
+            reply, entry = handler(node, uow, sender, dict(opened.payload), now)
             acts.record(uow, [entry])
             return {"envelope": seal_answer(node, uow, sender, reply)}
     except EnvelopeRefused as exc:
