@@ -252,7 +252,8 @@ def ego(req: Request, center: str, *, depth: int = 1) -> NetworkAnswer:
     ties = list(found.network.ties())
     entities = [{**entity_dict(nn, x), "distance": d}
                 for x, d in sorted(found.distance.items(), key=lambda kv: (kv[1], kv[0]))]
-    used = [s for s in nn.received if s.id in {i for t in ties for i in t.statements}]
+    shown = {i for t in ties for i in t.statements}
+    used = [s for s in nn.received if s.id in shown]
     return req.answer(nn, "ego", {"center": entity_dict(nn, found.center), "depth": depth,
                                   "entities": entities,
                                   "ties": [t.to_dict() for t in ties]}, used)
