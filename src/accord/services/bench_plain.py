@@ -1,8 +1,9 @@
 """The benchmark baseline: the same release bodies over plain, unauthenticated JSON.
 
 Only mounted when ``federation.bench_plain_endpoint`` is set. The receiving
-side stores each message exactly as a received release is stored (report,
-statements, search keys, retention hold; one transaction per batch) but with
+side stores each message exactly as the inbox stores a received release
+(report, statements, search keys, retention hold; the reports of a batch read
+once and the new ones written together; one transaction per batch) but with
 no envelope, no signature, no policy check, no receipt and no ledger, so the
 difference to the real inbox is the cost of security.
 """
@@ -19,7 +20,7 @@ import httpx
 from accord.adapters.store import Store
 from accord.domain.messages import Message
 from accord.domain.registry import Registry
-from accord.services.received import keep_release
+from accord.services.received import NewReports, ReportStates, keep_release
 
 PLAIN_INBOX = "/federation/v1/plain/inbox"
 
@@ -29,13 +30,17 @@ def store_plain(store: Store, registry: Registry, messages: Sequence[dict[str, A
     """Store the release bodies in one transaction (as the inbox stores a batch); the
     wall-clock time (epoch seconds) at which they committed, once per message."""
     with store.unit_of_work() as uow:
-        for body in messages:
-            message = Message.from_body(body, sender=sender)
+        parsed = [Message.from_body(body, sender=sender) for body in messages]
+        new_reports = NewReports(uow, registry)
+        states = ReportStates(uow, (m.report_id for m in parsed), new_reports)
+        for message in parsed:
             assert message.content is not None
-            keep_release(uow, registry, message.content, sender=sender,
-                         held=uow.inbox.held(message.report_id),
+            held, _stored = states.of(message.report_id)
+            states.changing(message.report_id)
+            keep_release(uow, registry, message.content, sender=sender, held=held,
                          agreement_id=message.agreement_id, clause_id=message.clause_id,
-                         retention_days=30, now=datetime.now(UTC))
+                         retention_days=30, now=datetime.now(UTC), new_reports=new_reports)
+        new_reports.flush()
     return [time.time()] * len(messages)
 
 

@@ -22,10 +22,12 @@ marked ``pull`` and purges expired received material.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,7 +45,7 @@ from accord.adapters.receipts import (
     verify_receipt,
 )
 from accord.adapters.store import Store, UnitOfWork
-from accord.adapters.store.outbox import DELIVERED, PENDING, OutboxMessage, Receipt
+from accord.adapters.store.outbox import DELIVERED, OutboxMessage, Receipt
 from accord.adapters.store.outbox import REFUSED as STATE_REFUSED
 from accord.adapters.store.partners import Partner
 from accord.adapters.transport import Transport, TransportError
@@ -109,15 +111,28 @@ def settle_many(uow: UnitOfWork, partner: str,
             break
         states.append(DELIVERED if receipt.status in (ACCEPTED, DUPLICATE) else STATE_REFUSED)
     done = [(m, r, s) for (m, r), s in zip(answers, states, strict=False) if s is not None]
-    pending = uow.outbox.states([m.message_id for m, _r, _s in done]) if done else {}
-    # a receipt that came both ways (push and pull) settles once
-    fresh = [(m, r, s) for m, r, s in done if pending.get(m.message_id) == PENDING]
-    uow.outbox.settle_many([(m.message_id, s, r.reason, r.detail) for m, r, s in fresh],
-                           now=now)
+    # a receipt that came both ways (push and pull) settles once: only what was pending
+    settled = uow.outbox.settle_pending(
+        [(m.message_id, s, r.reason, r.detail) for m, r, s in done], now=now) if done else set()
+    fresh = []
+    for m, r, s in done:
+        if m.message_id in settled:
+            settled.discard(m.message_id)  # the same receipt twice in one call settles once
+            fresh.append((m, r, s))
     uow.outbox.add_receipts([Receipt(m.message_id, partner, r.status, r.reason,
-                                     r.ledger_index, r.token, now) for m, r, _s in fresh])
+                                     r.ledger_index, r.token, now) for m, r, _s in fresh],
+                            new=True)
     acts.record(uow, [_sent(partner, m, r, s, now) for m, r, s in fresh])
     return states
+
+
+def _taken(result: object) -> bool:
+    """Whether the partner settled a message for good (so the next batch may follow)."""
+    if not isinstance(result, dict):
+        return False
+    status = result.get("status")
+    return status in (ACCEPTED, DUPLICATE) or (
+        status == REFUSED and result.get("reason") not in RETRYABLE)
 
 
 def _sent(partner: str, message: OutboxMessage, receipt: SignedReceipt, state: str,
@@ -147,9 +162,13 @@ class Dispatcher:
         self.wake = threading.Event()
         self._last_pull: datetime | None = None
         self._last_purge: datetime | None = None
+        self._sender: ThreadPoolExecutor | None = None  # posts while the next batch is sealed
 
     def close(self) -> None:
-        """Close the transport's connections."""
+        """Stop the sending thread and close the transport's connections."""
+        if self._sender is not None:
+            self._sender.shutdown(wait=True)
+            self._sender = None
         self.transport.close()
 
     def __enter__(self) -> Dispatcher:
@@ -185,36 +204,79 @@ class Dispatcher:
         return stats
 
     def push(self, partner: Partner) -> DispatchStats:
-        """Deliver ``partner``'s pending messages in order until done or stopped."""
+        """Deliver ``partner``'s pending messages in order until done or stopped.
+
+        While one batch is on its way, the next is read and sealed; it is posted
+        as soon as the partner's answer shows that it took every message of the
+        first (nothing retryable, nothing skipped), and the first is settled while
+        the partner handles the second. Otherwise it is dropped, and later
+        messages never overtake an unsettled one.
+        """
         stats = DispatchStats()
-        while True:
-            with self.store.unit_of_work(write=False) as uow:
-                pending = uow.outbox.pending(partner.node_id, limit=self.settings.batch_size)
-            if not pending:
-                return stats
-            now = datetime.now(UTC)
-            batch: list[tuple[OutboxMessage, str]] = []
-            size = 0
-            for message in pending:
-                envelope = seal_message(self.keys, self.me, partner, message, now)
-                if batch and size + len(envelope) > self.settings.max_batch_bytes // 2:
-                    break
-                batch.append((message, envelope))
-                size += len(envelope)
-            stats.sent += len(batch)
+        batch, full = self._next_batch(partner, after=None)
+        in_flight = self._post(partner, batch, stats, background=full) if batch else None
+        while in_flight is not None:
+            following, full = self._next_batch(partner, after=batch[-1][0].seq) if full else (
+                [], False)
             try:
-                results = self.transport.post_inbox(partner.url, [e for _, e in batch])
+                results = in_flight.result()
             except TransportError as exc:
                 self._failed(partner, str(exc), [m for m, _ in batch], stats)
                 return stats
+            in_flight = None
+            if following and all(map(_taken, results)):
+                in_flight = self._post(partner, following, stats)
             stopped = self._settle_batch(partner, batch, results, stats)
             if stopped is not None:
+                if in_flight is not None:  # its messages stay pending: they are sent again
+                    with contextlib.suppress(TransportError):
+                        in_flight.result()
                 self._failed(partner, stopped, [m for m, _ in batch], stats)
                 return stats
             if partner.failures:
                 with self.store.unit_of_work() as uow:
                     uow.partners.delivery_ok(partner.node_id)
                 partner = _reset(partner)
+            if following and in_flight is None:
+                in_flight = self._post(partner, following, stats)
+            batch = following
+        return stats
+
+    def _next_batch(self, partner: Partner, *, after: int | None
+                    ) -> tuple[list[tuple[OutboxMessage, str]], bool]:
+        """The next pending messages (after seq ``after``) sealed now, within the batch size
+        and half of ``max_batch_bytes``; and whether more may be waiting behind them."""
+        limit = self.settings.batch_size
+        with self.store.unit_of_work(write=False) as uow:
+            pending = uow.outbox.pending(partner.node_id, limit=limit, after=after)
+        now = datetime.now(UTC)
+        batch: list[tuple[OutboxMessage, str]] = []
+        size = 0
+        for message in pending:
+            envelope = seal_message(self.keys, self.me, partner, message, now)
+            if batch and size + len(envelope) > self.settings.max_batch_bytes // 2:
+                return batch, True
+            batch.append((message, envelope))
+            size += len(envelope)
+        return batch, len(pending) == limit
+
+    def _post(self, partner: Partner, batch: list[tuple[OutboxMessage, str]],
+              stats: DispatchStats, *, background: bool = True) -> Future[list[dict[str, Any]]]:
+        """Post ``batch`` to the partner's inbox: from the sending thread, or (nothing to
+        seal meanwhile) from this one, with the answer in a future that is done."""
+        if not background:
+            stats.sent += len(batch)
+            done: Future[list[dict[str, Any]]] = Future()
+            try:
+                done.set_result(self.transport.post_inbox(partner.url, [e for _, e in batch]))
+            except TransportError as exc:
+                done.set_exception(exc)
+            return done
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(1, thread_name_prefix="accord-post")
+        stats.sent += len(batch)
+        return self._sender.submit(self.transport.post_inbox, partner.url,
+                                   [e for _, e in batch])
 
     def _settle_batch(self, partner: Partner, batch: list[tuple[OutboxMessage, str]],
                       results: list[dict[str, Any]], stats: DispatchStats) -> str | None:
@@ -275,9 +337,9 @@ class Dispatcher:
                 log.exception("dispatch round failed")
                 stats = DispatchStats(failures=1)
             if stats.sent and not stats.failures:
-                continue  # there may be more right away
+                continue  # there may be more right away (queued by another process)
             self.wake.wait(self._sleep())
-        self.transport.close()
+        self.close()
 
     def _sleep(self) -> float:
         delay = self.settings.poll_seconds

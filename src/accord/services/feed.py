@@ -20,11 +20,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accord.adapters.keys import NodeKeys
-from accord.adapters.receipts import ReceiptInvalid, sign_request, verify_receipt
+from accord.adapters.partner_keys import PublicKeys
+from accord.adapters.receipts import (
+    REFUSED,
+    ReceiptInvalid,
+    SignedReceipt,
+    sign_request,
+    verify_receipt,
+)
 from accord.adapters.store import Store
+from accord.adapters.store.outbox import OutboxMessage
 from accord.adapters.transport import FEED, Transport, TransportError, feed_query
 from accord.domain.errors import InvalidValue
-from accord.services.dispatch import seal_message, settle
+from accord.services.dispatch import seal_message, settle_many
 from accord.services.receive import RETRYABLE, SKIPPED, Receiver
 
 log = logging.getLogger("accord.feed")
@@ -49,22 +57,43 @@ def serve_feed(store: Store, keys: NodeKeys, *, me: str, caller: str, since: int
 
 def accept_receipts(store: Store, tokens: Sequence[str], *, me: str,
                     now: datetime | None = None) -> dict[str, Any]:
-    """Settle our outbox with receipts a partner posts after pulling; per-receipt results."""
+    """Settle our outbox with receipts a partner posts after pulling; per-receipt results.
+
+    All in one transaction: the messages are looked up at once and each partner's
+    receipts settled together (``settle_many``), in the order given.
+    """
     now = now or datetime.now(UTC)
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any] | None] = [None] * len(tokens)
     with store.unit_of_work() as uow:
-        for token in tokens:
+        pinned: dict[str, PublicKeys | None] = {}
+
+        def keys_of(node_id: str) -> PublicKeys | None:
+            if node_id not in pinned:
+                pinned[node_id] = uow.partners.keys_of(node_id)
+            return pinned[node_id]
+
+        verified: list[tuple[int, SignedReceipt]] = []
+        for i, token in enumerate(tokens):
             try:
-                receipt = verify_receipt(token, uow.partners.keys_of, now=now)
-                message = uow.outbox.get(receipt.message_id)
-                if receipt.sender != me or message is None or message.partner != receipt.issuer:
-                    raise ReceiptInvalid("not a receipt for a message of ours to its issuer")
-                state = settle(uow, receipt.issuer, message, receipt, now)
+                verified.append((i, verify_receipt(token, keys_of, now=now)))
             except ReceiptInvalid as exc:
-                results.append({"ok": False, "reason": exc.code, "detail": exc.message})
-                continue
-            results.append({"ok": True, "message_id": receipt.message_id,
-                            "state": state or "pending"})
+                results[i] = {"ok": False, "reason": exc.code, "detail": exc.message}
+        messages = uow.outbox.get_many([r.message_id for _i, r in verified])
+        by_partner: dict[str, list[tuple[int, OutboxMessage, SignedReceipt]]] = {}
+        for i, receipt in verified:
+            message = messages.get(receipt.message_id)
+            if receipt.sender != me or message is None or message.partner != receipt.issuer:
+                wrong = ReceiptInvalid("not a receipt for a message of ours to its issuer")
+                results[i] = {"ok": False, "reason": wrong.code, "detail": wrong.message}
+            elif receipt.status == REFUSED and receipt.reason in RETRYABLE:
+                results[i] = {"ok": True, "message_id": receipt.message_id, "state": "pending"}
+            else:
+                by_partner.setdefault(receipt.issuer, []).append((i, message, receipt))
+        for partner, items in by_partner.items():
+            states = settle_many(uow, partner, [(m, r) for _i, m, r in items], now)
+            for (i, _m, receipt), state in zip(items, states, strict=True):
+                results[i] = {"ok": True, "message_id": receipt.message_id,
+                              "state": state or "pending"}
     return {"results": results}
 
 

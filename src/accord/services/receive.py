@@ -4,9 +4,9 @@ keep what it carries with its provenance, and answer with a signed receipt.
 ``Receiver.receive`` handles a batch of envelopes (the inbox endpoint and the
 pull feed both call it), in order, in one transaction: it opens them all, reads
 once what the checks need to know of their ids and reports, checks and applies
-each under a savepoint, then writes what the batch buffered (new reports,
-inbox rows, refusals, ledger entries: ``accord.services.inbox_batch``) and
-signs the receipts. For every envelope the answer is one of
+each (a message that writes at once does so under a savepoint), then writes
+what the batch buffered (new reports, inbox rows, refusals, ledger entries:
+``accord.services.inbox_batch``) and signs the receipts. For every envelope the answer is one of
 
 * ``accepted``: every check passed; the message, the report and its
   statements (origin node, markings, grading kept; markings as the recipient's
@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import SessionTransaction
 
 from accord.adapters.compact import CompactError, header, split
 from accord.adapters.envelope import (
@@ -56,7 +57,7 @@ from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.messages import Message, MessageKind
 from accord.domain.policy import PolicyIndex, decide_on_arrival
 from accord.domain.registry import Registry
-from accord.domain.report import ReportStatus
+from accord.domain.report import Report, ReportStatus
 from accord.services import follow_up_inbox
 from accord.services.agreements import PolicyCache
 from accord.services.inbox_batch import BatchConflict, InboxBatch
@@ -215,22 +216,31 @@ class Receiver:
         again = self._again(batch, opened.sender, opened.message_id, now)
         if again is not None:
             return again
-        # a savepoint (and a mark in the buffer of new reports): a message refused
-        # half-way leaves nothing of itself behind
-        savepoint = batch.uow.session.begin_nested()
-        mark = batch.new_reports.mark()
+        # A message refused half-way leaves nothing of itself behind: what it buffered
+        # (a new report) is dropped back to the mark, and what it writes at once (a new
+        # version, a retraction or withdrawal, a follow-up answer) is under a savepoint.
+        mark: int | None = None
+        savepoint: SessionTransaction | None = None
         try:
             release = Message.from_body(opened.payload, sender=opened.sender)
-            entry = self._apply(batch, opened.sender, opened.message_id, release, now,
-                                policy)
+            held, stored = batch.reports.of(release.report_id)
+            mark = batch.new_reports.mark()
+            if release.in_reply_to or release.kind is not MessageKind.RELEASE or (
+                    held is not None):
+                savepoint = batch.uow.session.begin_nested()
+            entry = self._apply(batch, opened.sender, opened.message_id, release, held,
+                                stored, now, policy)
         except (_Refuse, InvalidValue) as exc:
-            savepoint.rollback()
-            batch.new_reports.rollback(mark)
+            if savepoint is not None:
+                savepoint.rollback()
+            if mark is not None:
+                batch.new_reports.rollback(mark)
             reason, detail = ((exc.reason, exc.detail) if isinstance(exc, _Refuse)
                               else ("release_malformed", str(exc)))
             return self._refused(batch, opened.sender, opened.message_id, True, reason,
                                  detail, now)
-        savepoint.commit()
+        if savepoint is not None:
+            savepoint.commit()
         arrival = batch.accept(opened.sender, opened.message_id, release, entry, now)
         return lambda: InboxResult(ACCEPTED, arrival.message_id, receipt=arrival.receipt,
                                    ledger_index=arrival.ledger_index)
@@ -270,11 +280,12 @@ class Receiver:
         return InboxResult(REFUSED, message_id, reason, detail, receipt)
 
     def _apply(self, batch: InboxBatch, sender: str, message_id: str, release: Message,
-               now: datetime, policy: Callable[[], PolicyIndex]) -> LedgerEntry:
-        """Check the message against our own agreements and keep what it carries; the
-        ledger entry of its arrival (recorded with the batch)."""
+               held: HeldReport | None, stored: Report | None, now: datetime,
+               policy: Callable[[], PolicyIndex]) -> LedgerEntry:
+        """Check the message against our own agreements and keep what it carries, given
+        what we hold of its report; the ledger entry of its arrival (recorded with the
+        batch)."""
         uow = batch.uow
-        held, stored = batch.reports.of(release.report_id)
         if stored is not None and (held is None or held.sender != sender):
             raise _Refuse("report_id_conflict", f"this node already holds a report "
                           f"{release.report_id!r} that did not come from {sender}")

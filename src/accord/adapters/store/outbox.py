@@ -93,11 +93,24 @@ class OutboxRepository:
             OutboxRow.message_id == message_id)).first()
         return None if row is None else _message(row)
 
-    def pending(self, partner: str, *, limit: int) -> list[OutboxMessage]:
-        """The partner's undelivered messages, oldest first (seq order)."""
+    def get_many(self, message_ids: Sequence[str]) -> dict[str, OutboxMessage]:
+        """``get`` for many messages: those found, by message id."""
+        ids = list(set(message_ids))
+        out: dict[str, OutboxMessage] = {}
+        for start in range(0, len(ids), 500):
+            stmt = select(OutboxRow).where(OutboxRow.message_id.in_(ids[start:start + 500]))
+            out.update((row.message_id, _message(row)) for row in self.session.scalars(stmt))
+        return out
+
+    def pending(self, partner: str, *, limit: int,
+                after: int | None = None) -> list[OutboxMessage]:
+        """The partner's undelivered messages, oldest first (seq order); with ``after``,
+        only those numbered after it."""
         stmt = (select(OutboxRow).where(OutboxRow.partner == partner,
                                         OutboxRow.state == PENDING)
                 .order_by(OutboxRow.seq).limit(limit))
+        if after is not None:
+            stmt = stmt.where(OutboxRow.seq > after)
         return [_message(r) for r in self.session.scalars(stmt)]
 
     def partners_pending(self) -> list[str]:
@@ -135,6 +148,25 @@ class OutboxRepository:
                         detail=bindparam("d")),
                 [{"m": m, "s": state, "r": reason, "d": detail[:2000]}
                  for m, state, reason, detail in settled])
+
+    def settle_pending(self, settled: Sequence[tuple[str, str, str | None, str]], *,
+                       now: datetime) -> set[str]:
+        """Mark those of the messages ``(message id, state, reason, detail)`` that are still
+        pending settled (one ``UPDATE ... RETURNING`` per kind of answer); the ids it
+        settled. A message settled already (its receipt came both ways) is left alone."""
+        groups: dict[tuple[str, str | None, str], list[str]] = {}
+        for message_id, state, reason, detail in settled:
+            groups.setdefault((state, reason, detail[:2000]), []).append(message_id)
+        t = cast(Table, OutboxRow.__table__)
+        done: set[str] = set()
+        for (state, reason, detail), ids in groups.items():
+            for start in range(0, len(ids), 500):
+                done.update(self.session.scalars(
+                    update(t).where(t.c.message_id.in_(ids[start:start + 500]),
+                                    t.c.state == PENDING)
+                    .values(state=state, delivered=now, reason=reason, detail=detail)
+                    .returning(t.c.message_id)))
+        return done
 
     def count_attempt(self, message_ids: Sequence[str]) -> None:
         if message_ids:
@@ -174,12 +206,15 @@ class OutboxRepository:
         return out
 
     # -- receipts --------------------------------------------------------------------
-    def add_receipts(self, receipts: Iterable[Receipt]) -> None:
+    def add_receipts(self, receipts: Iterable[Receipt], *, new: bool = False) -> None:
+        """Keep receipts (one per message: a second one for a message is ignored; ``new``
+        when the caller knows there is none yet, as for messages it just settled)."""
         rows = [{"message_id": r.message_id, "partner": r.partner, "status": r.status,
                  "reason": r.reason, "ledger_index": r.ledger_index, "token": r.token,
                  "received": r.received} for r in receipts]
         known = set(self.session.scalars(select(ReceiptRow.message_id).where(
-            ReceiptRow.message_id.in_([r["message_id"] for r in rows])))) if rows else set()
+            ReceiptRow.message_id.in_([r["message_id"] for r in rows])))) if (
+            rows and not new) else set()
         fresh = [r for r in rows if r["message_id"] not in known]
         if fresh:
             self.session.execute(insert(ReceiptRow), fresh)
