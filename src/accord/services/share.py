@@ -94,8 +94,13 @@ class ShareHandler:
             return []  # no agreement with anyone, and nobody can hold these reports yet
         queue: list[_Message] = []
         entries: list[LedgerEntry] = []
+        # every report and its statements read at once (an import changes thousands)
+        stored = uow.reports.get_many(c.report_id for c in changes)
+        statements = uow.statements.for_reports(
+            r.id for c in changes if (r := stored.get(c.report_id)) is not None
+            and c.change is not ReportChange.RETRACTED and not r.retracted)
         for change in changes:
-            report = uow.reports.get(change.report_id)
+            report = stored.get(change.report_id)
             if report is None:
                 continue
             # a report just created cannot have been sent to anyone yet
@@ -105,7 +110,7 @@ class ShareHandler:
                 queue += [_Message(p, report, MessageKind.RETRACTION) for p in partners
                           if p.node_id in holders]
                 continue
-            content = ReportContent(report, tuple(uow.statements.for_report(report.id)))
+            content = ReportContent(report, tuple(statements.get(report.id, ())))
             for partner in partners:
                 held = partner.node_id in holders
                 if not held and not index.are_partners(self.me, partner.node_id):
