@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,13 +34,72 @@ def canonical_json(value: Any) -> bytes:
     None. Raises ``InvalidValue`` naming the JSON path of anything else.
     """
     parts: list[str] = []
-    _encode(value, parts, "$")
+    try:
+        _fast(value, parts)
+    except _Unusual:  # the careful walk, which also names the JSON path of a problem
+        parts = []
+        _encode(value, parts, "$")
     text = "".join(parts)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidValue("contains a lone surrogate, which has no UTF-8 form",
                            where="canonical JSON") from None
+
+
+class _Unusual(Exception):
+    """Something ``_fast`` leaves to ``_encode``: big integers, odd floats, non-string keys,
+    subclasses, anything without a JSON form."""
+
+
+# A string that needs no escaping and holds no surrogate is written as it is; anything
+# else goes through json.dumps exactly as ``_encode`` does.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\ud800-\udfff]*')
+
+
+def _string(text: str) -> str:
+    return f'"{text}"' if _PLAIN.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _fast(value: Any, out: list[str]) -> None:
+    """``_encode`` for the plain types it sees almost always, without the JSON paths that
+    only an error needs (it raises ``_Unusual`` instead, and the caller starts over)."""
+    kind = type(value)
+    if kind is str:
+        out.append(_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        if abs(value) > _SAFE_INT:
+            raise _Unusual
+        out.append(str(value))
+    elif kind is dict:
+        keys = list(value)
+        if not all(type(k) is str and k.isascii() for k in keys):
+            raise _Unusual  # non-ASCII keys sort by UTF-16 code units: the careful walk
+        out.append("{")
+        for i, key in enumerate(sorted(keys)):
+            if i:
+                out.append(",")
+            out.append(_string(key))
+            out.append(":")
+            _fast(value[key], out)
+        out.append("}")
+    elif kind is list or kind is tuple:
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _fast(item, out)
+        out.append("]")
+    elif kind is float and math.isfinite(value):
+        out.append(_number(value, "$"))
+    else:
+        raise _Unusual
 
 
 def _encode(value: Any, out: list[str], path: str) -> None:
