@@ -47,6 +47,7 @@ from accord.domain.decision import (
     Decision,
     Outcome,
     build_decision,
+    decision_from,
     explain,
 )
 from accord.domain.markings import HandlingCode
@@ -94,9 +95,12 @@ def decide(content: ReportContent, recipient: str,
     """
     index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex.of(agreements)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    return _decide(plan_for(index, sender, recipient, purpose, action), content, index,
-                   recipient, recipient_country, purpose, sender, now, action, schema_facts,
-                   project)
+    plan = index.plans.get((sender, recipient, purpose, id(action)))
+    if plan is None:
+        plan = plan_for(index, sender, recipient, purpose, action)
+    assert isinstance(plan, Plan)
+    return _decide(plan, content, index, recipient, recipient_country, purpose, sender, now,
+                   action, schema_facts, project)
 
 
 def decide_many(content: ReportContent, recipients: Iterable[str],
@@ -119,9 +123,8 @@ def decide_many(content: ReportContent, recipients: Iterable[str],
 def _decide(plan: Plan, content: ReportContent, index: PolicyIndex, recipient: str,
             country: str | None, purpose: str, sender: str, now: datetime, action: Action,
             facts: SchemaFacts | None, with_projection: bool) -> Decision:
-    fixed = plan.fixed_denial(now)
-    if fixed is not None:
-        return fixed
+    if plan.denial is not None and plan.within(now):
+        return plan.denial  # the same whatever the report (see policy_plan)
     if not plan.rules:
         code = "no_clause" if index.are_partners(sender, recipient) else "not_a_party"
         decision = build_decision(
@@ -192,7 +195,7 @@ class _Context:
         self.now = now
         self.action = action
         self.index = index
-        self._onward: dict[str, frozenset[str]] = {}
+        self._onward: dict[str, frozenset[str]] | None = None  # made for received material
 
     def decide(self, plan: Plan, with_projection: bool) -> Decision:
         """Evaluate every clause alone; the most permissive result wins: shares more
@@ -204,6 +207,7 @@ class _Context:
         own_orcon = report.marking.originator_control and report.origin == self.sender
         best: tuple[Rule, Outcome, bool, Selection] | None = None
         best_score: tuple[int, int, bool, bool, int] | None = None
+        audience: tuple[object, ...] | None = None  # worked out at the first selection
         for order, rule, outcome, approval in plan.viable:
             if self.refusal(rule) is not None:
                 continue
@@ -214,8 +218,11 @@ class _Context:
                     rank, prepared.scope(rule.tables)[0].bit_count(), clause.narrative, True,
                     -order) < best_score:
                 continue
-            chosen = prepared.select(rule.tables, self.recipient, self.country, self.sender,
-                                     self.now, self.onward)
+            if audience is None:
+                audience = prepared.audience(self.recipient_key, self.country, self.sender,
+                                             self.onward)
+            chosen = prepared.select(rule.tables, audience, self.recipient_key, self.country,
+                                     self.sender, self.onward)
             if not chosen.count and not (clause.narrative and report.narrative) and (
                     not report.retracted):
                 continue  # nothing in scope
@@ -228,6 +235,9 @@ class _Context:
         return self.decision(*best, with_projection)
 
     def onward(self, origin: str) -> frozenset[str]:
+        """The schemas ``origin`` lets the sender pass on to the recipient (remembered)."""
+        if self._onward is None:
+            self._onward = {}
         found = self._onward.get(origin)
         if found is None:
             found = self.index.onward_schemas(origin, self.sender, self.recipient, self.now)
@@ -260,6 +270,14 @@ class _Context:
         """No clause lets the report through: each one's reason, in the order of the
         checks (agreement state, validity, purpose, the report as a whole, mode, scope),
         the clauses that got furthest first."""
+        if plan.within(self.now) and not any(map(self.refusal, plan.open)):
+            # no clause refused the report as a whole: the reasons name no report
+            if plan.clear_denial is None:
+                plan.clear_denial = self.reasons(plan)
+            return plan.clear_denial
+        return self.reasons(plan)
+
+    def reasons(self, plan: Plan) -> Decision:
         entries: list[tuple[int, str, str]] = []
         report = self.prepared.content.report
         for rule, fixed, passed in zip(plan.rules, plan.refusals, plan.passed, strict=True):
@@ -299,9 +317,6 @@ class _Context:
     def decision(self, rule: Rule, outcome: Outcome, approval: bool, chosen: Selection,
                  with_projection: bool) -> Decision:
         clause = rule.clause
-        projection = None
-        if outcome is _ALLOW and with_projection:
-            projection = self.prepared.project(chosen.kept, rule.tables, self.purpose)
         dropped, withheld, dropped_codes = chosen.parts()
         reasons = (f"allowed by agreement {rule.agreement.id} clause {clause.id}",) + withheld
         if approval:
@@ -310,10 +325,13 @@ class _Context:
             codes: tuple[str, ...] = ("hit_only",)
         else:
             codes = ("allowed_pending_approval" if approval else "allowed",)
-        return build_decision(
-            outcome=outcome, recipient=self.recipient, purpose=self.purpose,
-            action=self.action, agreement_id=rule.agreement.id, clause_id=clause.id,
-            projection=projection, reasons=reasons, reason_codes=codes + dropped_codes,
-            dropped=dropped, needs_approval=approval, not_for_judicial_use=chosen.h1,
-            permitted_actions=clause.permitted_actions, retention_days=clause.retention_days,
-        )
+        projection = None
+        if outcome is _ALLOW and with_projection:
+            projection = self.prepared.project(chosen.kept, rule.tables, self.purpose)
+        return decision_from({  # every field of Decision, in order
+            "outcome": outcome, "recipient": self.recipient, "purpose": self.purpose,
+            "action": self.action, "agreement_id": rule.agreement.id, "clause_id": clause.id,
+            "projection": projection, "reasons": reasons, "reason_codes": codes + dropped_codes,
+            "dropped": dropped, "needs_approval": approval, "not_for_judicial_use": chosen.h1,
+            "permitted_actions": clause.permitted_actions,
+            "retention_days": clause.retention_days})

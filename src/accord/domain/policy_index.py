@@ -178,9 +178,10 @@ class ClauseTables:
             return m
         # the join with a PAP-only marking changes nothing but the PAP; copied
         # field by field rather than through the frozen dataclass's slow __init__
+        values = m.__dict__.copy()
+        values["pap"] = self.pap
         new: Marking = object.__new__(Marking)
-        new.__dict__.update(m.__dict__)
-        new.__dict__["pap"] = self.pap
+        object.__setattr__(new, "__dict__", values)
         return new
 
 
@@ -245,16 +246,17 @@ class PolicyIndex:
     def of(cls, agreements: Iterable[Agreement]) -> PolicyIndex:
         """The index of these agreements, reused while the same objects are passed
         (agreements are immutable, so the same objects compile to the same index)."""
-        items = tuple(agreements)
+        items = agreements if isinstance(agreements, (list, tuple)) else tuple(agreements)
         key = tuple(map(id, items))
+        # the cache holds the agreements it was built from, so no other object can have
+        # one of their ids meanwhile: the same ids are the same objects
         hit = _COMPILED.get(key)
-        # the cache holds the agreements, so their ids cannot be reused meanwhile
-        if hit is not None and all(a is b for a, b in zip(hit[0], items, strict=True)):
+        if hit is not None:
             return hit[1]
         index = cls(items)
         if len(_COMPILED) >= 16:
             _COMPILED.clear()
-        _COMPILED[key] = (items, index)
+        _COMPILED[key] = (tuple(items), index)
         return index
 
     def rules(self, sender: str, recipient: str) -> list[Rule]:

@@ -12,7 +12,10 @@ A denial that depends neither on the report nor on the time is the same for
 every report: the plan holds it once the engine has built it (``denial``). That
 is the case when no clause runs that way at all, or when every clause fails on
 its agreement's state or on the purpose, and ``now`` lies within the validity of
-every agreement whose state is fine (the validity check comes first).
+every agreement whose state is fine (the validity check comes first). When the
+report passes every check of a report as a whole (marking, origin) and the
+clauses fail on their state, purpose, mode or scope, the denial names no report
+either (``clear_denial``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ _LIMIT = 4096  # plans kept per index (purposes are free text: bounded, cleared 
 class Plan:
     """The clauses that can apply to one (sender, recipient, purpose, action)."""
 
-    __slots__ = ("rules", "viable", "static", "window", "denial", "refusals", "passed")
+    __slots__ = ("rules", "viable", "open", "static", "window", "denial", "clear_denial",
+                 "refusals", "passed")
 
     def __init__(self, rules: list[Rule], purpose: str, action: Action) -> None:
         self.rules = rules  # every clause that way, in (agreement id, clause id) order
@@ -56,6 +60,12 @@ class Plan:
         self.window = (max((r.valid_from for r in timed), default=None),
                        min((r.valid_until for r in timed), default=None))
         self.denial: Decision | None = None  # set by the engine (see the module docstring)
+        # the denial of a report that passes every check of a report as a whole (the
+        # clauses then refuse on their state, purpose, mode or scope), while ``within``
+        self.clear_denial: Decision | None = None
+        # the rules whose agreement state and purpose are fine (viable or not)
+        self.open = tuple(rule for rule in rules
+                          if rule.problem is None and purpose in rule.clause.purposes)
         # per rule, as (stage, code, reason line): the refusal that depends neither on the
         # report nor on the time (agreement state, or the purpose once the validity holds)
         self.refusals = tuple(
@@ -70,21 +80,15 @@ class Plan:
                 action is _RELEASE) else refusal(rule, "nothing_in_scope")
             for rule in rules)
 
-    def fixed_denial(self, now: datetime) -> Decision | None:
-        """The denial built earlier, if it holds at ``now`` whatever the report."""
-        if self.denial is None:
-            return None
+    def within(self, now: datetime) -> bool:
+        """True when ``now`` lies within the validity of every agreement whose state is
+        fine: the time then changes no clause's answer."""
         start, end = self.window
-        if start is not None and end is not None and not start <= now < end:
-            return None
-        return self.denial
+        return start is None or end is None or start <= now < end
 
     def denies_whatever_the_report(self, now: datetime) -> bool:
         """True when the denial at ``now`` depends neither on the report nor on the time."""
-        if not self.rules:
-            return True
-        start, end = self.window
-        return self.static and (start is None or end is None or start <= now < end)
+        return not self.rules or (self.static and self.within(now))
 
 
 def refusal(rule: Rule, code: str, detail: str = "") -> tuple[int, str, str]:

@@ -20,7 +20,6 @@ and it holds the content it was made from.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
@@ -36,7 +35,7 @@ from accord.domain.policy_index import (
     is_source_identifying,
     tlp_rank,
 )
-from accord.domain.projection import content_of, copy_frozen, projected_report
+from accord.domain.projection import content_of, projected_report, with_marking
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
 
@@ -63,29 +62,42 @@ class Selection:
         self._parts: tuple[Mapping[str, int], tuple[str, ...], tuple[str, ...]] | None = None
 
     def parts(self) -> tuple[Mapping[str, int], tuple[str, ...], tuple[str, ...]]:
-        """(withheld statements by code, the sentences saying so, their codes), sorted."""
+        """(withheld statements by code, the sentences saying so, their codes), sorted;
+        shared by the selections that withhold alike."""
         if self._parts is None:
-            ordered = dict(sorted(self._dropped.items()))
-            self._parts = (MappingProxyType(ordered),
-                           tuple(f"{n} {_WITHHELD[code]}" for code, n in ordered.items()),
-                           tuple(ordered))
+            key = tuple(sorted(self._dropped.items()))
+            found = _PARTS.get(key)
+            if found is None:
+                if len(_PARTS) >= 4096:
+                    _PARTS.clear()
+                found = _PARTS[key] = (
+                    MappingProxyType(dict(key)),
+                    tuple([f"{n} {_WITHHELD[code]}" for code, n in key]),
+                    tuple([code for code, _ in key]))
+            self._parts = found
         return self._parts
+
+
+# (code, count) pairs -> Selection.parts (a handful of patterns recur across reports)
+_PARTS: dict[tuple[tuple[str, int], ...], tuple[Mapping[str, int], tuple[str, ...],
+                                               tuple[str, ...]]] = {}
 
 
 class PreparedContent:
     """``content`` as masks for the engine (see the module docstring). Use
     ``PreparedContent.of``, which reuses the last few."""
 
-    __slots__ = ("content", "facts", "size", "groups", "markings", "orcon", "h1", "h2",
-                 "report_marking", "report_h1", "single_origin", "recipient_free",
-                 "references", "_duplicates", "_by_origin", "_memo", "_remarked", "_statements",
-                 "_reports", "_scope")
+    __slots__ = ("content", "facts", "size", "everything", "groups", "markings", "orcon", "h1",
+                 "h2", "report_marking", "report_h1", "single_origin", "recipient_free", "rels",
+                 "references", "referring", "_duplicates", "_by_origin", "_memo", "_plain",
+                 "_remarked", "_projections", "_reports", "_scope")
 
     def __init__(self, content: ReportContent, facts: SchemaFacts) -> None:
         self.content = content
         self.facts = facts
         statements = content.statements
         self.size = len(statements)
+        self.everything = (1 << self.size) - 1
         groups: dict[str, dict[str, int]] = {}
         markings: dict[int, list[Any]] = {}  # id(marking) -> [marking, mask]
         entities: dict[str, int] = {}
@@ -109,7 +121,10 @@ class PreparedContent:
             every = source = 0
             for prop, mask in props.items():
                 every |= mask
-                if _SOURCE.get(prop) or _SOURCE.get(prop) is None and _is_source(prop):
+                flag = _SOURCE.get(prop)
+                if flag is None:
+                    flag = _is_source(prop)
+                if flag:
                     source |= mask
             grouped.append((schema, every, source, tuple(props.items())))
         self.groups = tuple(grouped)
@@ -125,13 +140,15 @@ class PreparedContent:
             if rel is not None:
                 self.recipient_free = False
         self.references = self._references(statements, entities, facts)
+        self.referring = _or(bit for bit, _, _ in self.references)  # their statements
         self._duplicates: tuple[int, ...] | None = None
         self._by_origin: dict[str, tuple[tuple[str, int], ...]] | None = None
         self._scope: dict[ClauseTables, tuple[int, dict[str, int]]] = {}
-        self._memo: dict[tuple[object, ...], Selection] = {}
+        self._memo: dict[tuple[object, ...], dict[ClauseTables, Selection]] = {}
+        self._plain = (self.single_origin, (), ())  # see ``audience``
         # PAP rank -> (statements re-marked so far, id(marking) -> re-marked marking)
         self._remarked: dict[int, tuple[list[Statement | None], dict[int, Marking]]] = {}
-        self._statements: dict[tuple[int, int], tuple[Statement, ...]] = {}
+        self._projections: dict[tuple[int, int, bool, str], ReportContent] = {}
         self._reports: dict[tuple[int, bool, str], Report] = {}
 
     @classmethod
@@ -145,7 +162,9 @@ class PreparedContent:
             return found
         prepared = cls(content, facts)
         if len(_PREPARED) >= _KEEP:
-            _PREPARED.clear()
+            # the oldest goes, one at a time: what it held is freed as much as the
+            # newcomer allocates, so a stream of reports leaves the cyclic GC idle
+            del _PREPARED[next(iter(_PREPARED))]
         _PREPARED[id(content)] = prepared
         return prepared
 
@@ -166,6 +185,8 @@ class PreparedContent:
                 self.h2 |= mask
         self.markings = tuple((mask, rank, handling, rel)
                               for (rank, handling, rel), mask in verdicts.items())
+        # the distinct releasability lists (see ``audience``)
+        self.rels = tuple({rel: None for _, _, rel in verdicts if rel is not None})
 
     def _references(self, statements: tuple[Statement, ...], entities: dict[str, int],
                     facts: SchemaFacts) -> tuple[tuple[int, int, int], ...]:
@@ -211,17 +232,16 @@ class PreparedContent:
         others by drop code)."""
         found = self._scope.get(tables)
         if found is None:
-            ok = 0
-            drops: dict[str, int] = {}
+            ok = outside = source = 0
+            other: dict[str, int] = {}  # drop code -> mask
             verdicts, open_schemas = tables.scope, tables.open_schemas
-            for schema, schema_mask, source, props in self.groups:
+            for schema, schema_mask, schema_source, props in self.groups:
                 codes = verdicts.get(schema)
                 if codes is None:  # not one of the clause's schemas
-                    _count(drops, "schema_out_of_scope", schema_mask)
+                    outside |= schema_mask
                 elif schema in open_schemas:
-                    ok |= schema_mask & ~source
-                    if source:
-                        _count(drops, "source_identifying", source)
+                    ok |= schema_mask & ~schema_source
+                    source |= schema_source
                 else:
                     for prop, mask in props:
                         code = codes.get(prop, _MISS)
@@ -230,36 +250,55 @@ class PreparedContent:
                         if code is None:
                             ok |= mask
                         else:
-                            _count(drops, code, mask)
-            found = self._scope[tables] = (ok, drops)
+                            other[code] = other.get(code, 0) | mask
+            if outside:
+                other["schema_out_of_scope"] = outside
+            if source:
+                other["source_identifying"] = other.get("source_identifying", 0) | source
+            found = self._scope[tables] = (
+                ok, {code: mask.bit_count() for code, mask in other.items()})
         return found
 
-    def select(self, tables: ClauseTables, recipient: str, country: str | None, sender: str,
-               now: datetime, onward: Callable[[str], frozenset[str]]) -> Selection:
+    def audience(self, recipient: str, country: str | None, sender: str,
+                 onward: Callable[[str], frozenset[str]]) -> tuple[object, ...]:
+        """All that a clause's verdict on this report depends on besides the clause:
+        the sender, whether the recipient (upper-cased) or its ``country`` is on each
+        releasability list of the statements, and, for material received from others,
+        what each originator lets the sender pass on to the recipient
+        (``onward(origin)``). Recipients with the same audience get the same verdict."""
+        if self.single_origin == sender or not self.size:
+            if self.recipient_free:
+                return self._plain  # the common case: own material, no lists
+            received: tuple[frozenset[str], ...] = ()
+        else:
+            received = tuple(onward(origin) for origin in self.by_origin() if origin != sender)
+        listed = () if self.recipient_free else tuple(
+            recipient in rel or country in rel for rel in self.rels)
+        return (sender, listed, received)
+
+    def select(self, tables: ClauseTables, audience: tuple[object, ...], recipient: str,
+               country: str | None, sender: str,
+               onward: Callable[[str], frozenset[str]]) -> Selection:
         """What may travel from ``sender`` to ``recipient`` under one clause.
 
         Scope first (schema, source-identifying, redaction, allow-list), then the
         statement's marking, then the originator's permission for material received
         from others; a fact stated twice goes by its stricter copy; statements that
         name a withheld entity are withheld too (links with their whole entity).
-        ``country`` is upper-cased or None; ``onward(origin)`` gives the schemas the
-        origin lets ``sender`` pass on to ``recipient`` at ``now``.
-
-        Remembered per (clause tables, sender) when no statement carries a
-        releasability list and all come from ``sender`` (nothing then depends on
-        the recipient or the time), else per (tables, sender, recipient, country,
-        now). Tables belong to one ``PolicyIndex``, so they also stand for it.
+        ``recipient`` and ``country`` are upper-cased (or None); ``onward(origin)``
+        gives the schemas the origin lets ``sender`` pass on to ``recipient``;
+        ``audience`` is ``self.audience(...)`` of the same. Remembered per (clause
+        tables, audience): tables belong to one ``PolicyIndex``, so they also stand
+        for it.
         """
-        if self.recipient_free and (self.single_origin == sender or not self.size):
-            key: tuple[object, ...] = (tables, sender)
-        else:
-            key = (tables, sender, recipient, country, now)
-        found = self._memo.get(key)
-        if found is None:
+        by_tables = self._memo.get(audience)
+        if by_tables is None:
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
-            found = self._memo[key] = self._select(tables, recipient.upper(), country, sender,
-                                                   onward)
+            by_tables = self._memo[audience] = {}
+        found = by_tables.get(tables)
+        if found is None:
+            found = by_tables[tables] = self._select(tables, recipient, country, sender, onward)
         return found
 
     def _select(self, tables: ClauseTables, recipient: str, country: str | None, sender: str,
@@ -296,13 +335,9 @@ class PreparedContent:
             if conflict:
                 kept &= ~conflict
                 _count(dropped, "conflicting_marking", conflict)
-        if kept and self.references:
+        if kept & self.referring:
             kept = self._without_dangling(kept, dropped)
         return Selection(kept, dropped, approval, self.report_h1 or bool(kept & self.h1))
-
-    @property
-    def everything(self) -> int:
-        return (1 << self.size) - 1
 
     def by_origin(self) -> dict[str, tuple[tuple[str, int], ...]]:
         """origin -> ((schema, mask of its statements from that origin), ...)."""
@@ -371,21 +406,24 @@ class PreparedContent:
 
     def project(self, kept: int, tables: ClauseTables, purpose: str) -> ReportContent:
         """The projection of the ``kept`` statements under the clause (see
-        ``accord.domain.projection``); its parts are shared between decisions."""
-        rank = tables.pap_rank
-        statements = self._statements.get((kept, rank))
-        if statements is None:
-            if len(self._statements) >= _MEMO_LIMIT:
-                self._statements.clear()
-            statements = self._statements[(kept, rank)] = self._remarked_for(kept, tables)
+        ``accord.domain.projection``), shared by the decisions that make the same one."""
         narrative = tables.clause.narrative
-        key = (rank, narrative, "" if narrative else purpose)
+        key = (kept, tables.pap_rank, narrative, "" if narrative else purpose)
+        found = self._projections.get(key)
+        if found is None:
+            if len(self._projections) >= _MEMO_LIMIT:
+                self._projections.clear()
+            found = self._projections[key] = content_of(
+                self._report_for(tables, purpose), self._remarked_for(kept, tables))
+        return found
+
+    def _report_for(self, tables: ClauseTables, purpose: str) -> Report:
+        narrative = tables.clause.narrative
+        key = (tables.pap_rank, narrative, "" if narrative else purpose)
         report = self._reports.get(key)
         if report is None:
-            if len(self._reports) >= _MEMO_LIMIT:
-                self._reports.clear()
             report = self._reports[key] = projected_report(self.content.report, tables, purpose)
-        return content_of(report, statements)
+        return report
 
     def _remarked_for(self, kept: int, tables: ClauseTables) -> tuple[Statement, ...]:
         """The ``kept`` statements marked for the clause's permitted actions; each
@@ -404,14 +442,14 @@ class PreparedContent:
                     m = markings.get(id(s.marking))  # statements hold their markings
                     if m is None:
                         m = markings[id(s.marking)] = tables.tightened(s.marking)
-                    s = copy_frozen(s, marking=m)
+                    s = with_marking(s, m)
                 statements[i] = s
             out.append(s)
         return tuple(out)
 
 
 _PREPARED: dict[int, PreparedContent] = {}
-_KEEP = 32  # reports kept prepared: a few batches of changes being shared
+_KEEP = 16  # reports kept prepared (first in, first out)
 
 
 def _positions(mask: int) -> list[int]:
@@ -430,6 +468,8 @@ def _is_source(prop: str) -> bool:
 
 
 _SOURCE: dict[str, bool] = {}
+
+
 
 
 def _or(masks: Iterable[int]) -> int:

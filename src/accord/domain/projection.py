@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from accord.domain.markings import Marking
 from accord.domain.policy_index import ClauseTables
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
@@ -32,7 +33,16 @@ def projected_report(report_in: Report, tables: ClauseTables, purpose: str) -> R
 def content_of(report: Report, statements: tuple[Statement, ...]) -> ReportContent:
     """``ReportContent(report, statements)`` without the frozen dataclass's ``__init__``."""
     new = object.__new__(ReportContent)
-    new.__dict__.update(report=report, statements=statements)
+    _set(new, "__dict__", {"report": report, "statements": statements})
+    return new
+
+
+def with_marking(statement: Statement, marking: Marking) -> Statement:
+    """``statement`` under ``marking`` (``copy_frozen``, for the engine's commonest copy)."""
+    values = statement.__dict__.copy()
+    values["marking"] = marking
+    new = object.__new__(Statement)
+    _set(new, "__dict__", values)
     return new
 
 
@@ -41,7 +51,11 @@ def copy_frozen(obj: _T, **changes: object) -> _T:
     ``__init__`` sets each field through ``object.__setattr__``, which for twenty
     statements costs more than the rest of the decision; the fields here come
     from a valid object and these classes have no ``__post_init__``."""
+    values = obj.__dict__.copy()
+    values.update(changes)
     new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    new.__dict__.update(changes)
+    _set(new, "__dict__", values)
     return new
+
+
+_set = object.__setattr__
