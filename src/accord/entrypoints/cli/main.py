@@ -21,6 +21,7 @@ from accord.entrypoints.cli import (
     dispatch,
     explain,
     explore,
+    keys,
     network,
     node,
     partners,
@@ -60,6 +61,7 @@ app.add_typer(resolve.app)  # resolve, judge, canonical
 app.add_typer(queries.app, name="query", help="Hit/no-hit queries to partners, follow-ups.")
 app.add_typer(deconflict.app, name="deconflict", help="Deconfliction of targets, operations.")
 app.add_typer(network.app, name="network", help="Network analysis: key players, brokers, cells.")
+app.add_typer(keys.app, name="key", help="This node's keys: show, rotate, revoke.")
 
 
 if __name__ == "__main__":
