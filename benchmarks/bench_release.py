@@ -18,12 +18,16 @@ just before the POST to the commit at the recipient.
 ``ratio`` = secure p50 latency / plain p50 latency (goal <= 3, and p50 <= 50 ms).
 Throughput: a bulk import queues ``bulk`` releases at once; releases/s is how
 fast they arrive; the plain baseline sends the same bodies in batches of the
-same size.
+same size. On a shared machine the wall-clock figures move with the load, so
+the CPU time both server processes spent per release during each bulk phase
+is reported too (from ``/proc``; the secure figure includes the sender's
+import of the reports, whose outbox rows it measures).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -133,6 +137,18 @@ def _wait(condition: Any, what: str, timeout: float = 600) -> None:
         time.sleep(0.002)
 
 
+def _cpu(procs: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) the server processes have used so far (0 off Linux)."""
+    total = 0.0
+    for proc in procs:
+        stat = Path(f"/proc/{proc.pid}/stat")
+        if not stat.exists():
+            return 0.0
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -184,6 +200,7 @@ def run(quick: bool) -> dict[str, Any]:
                 lines += [json.dumps({"kind": "entity", "report": doc["id"], **e})
                           for e in doc["entities"]]
             before = _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
+            cpu_start = _cpu(procs)
             client.post(f"{co_url}/api/v1/import", content="\n".join(lines) + "\n",
                         headers=headers).raise_for_status()
             _wait(lambda: _db(root / "co", "SELECT count(*) FROM outbox WHERE delivered IS "
@@ -193,10 +210,13 @@ def run(quick: bool) -> dict[str, Any]:
                 root / "co", "SELECT min(created), max(delivered) FROM outbox WHERE seq > "
                              f"{before}")[0])
             secure_rps = n_bulk / (last - first)
+            secure_cpu = _cpu(procs) - cpu_start
             bulk_bodies = [_renamed(json.loads(b), f"q{k}-", k + 1) for k, (b,) in enumerate(
                 _db(root / "co", f"SELECT body FROM outbox WHERE seq > {before} ORDER BY seq"))]
+            cpu_start = _cpu(procs)
             answer = client.post(f"{co_url}/federation/v1/plain/send", json={
                 "partner": "mx-bench", "messages": bulk_bodies, "batch": BATCH}).json()
+            plain_cpu = _cpu(procs) - cpu_start
             plain_rps = n_bulk / (max(answer["stored_at"]) - min(answer["sent_at"]))
     finally:
         for proc in procs:
@@ -212,6 +232,8 @@ def run(quick: bool) -> dict[str, Any]:
         "ratio": round(p50 / plain_p50, 2),
         "throughput_ratio": round(plain_rps / secure_rps, 2),
         "mean_secure_ms": round(statistics.fmean(secure), 2),
+        "secure_cpu_ms_per_release": round(secure_cpu * 1000 / n_bulk, 2),
+        "plain_cpu_ms_per_release": round(plain_cpu * 1000 / n_bulk, 2),
         "workdir": str(root),
     }
 

@@ -111,6 +111,21 @@ _INBOX = cast(Table, InboxRow.__table__)
 _REFUSALS = cast(Table, RefusalRow.__table__)
 _HELD = cast(Table, ReceivedReportRow.__table__)
 _CHUNK = 500  # ids per IN (...) list
+_REPLAY = cast(Table, ReplayRow.__table__)
+
+# The statements of the inbox's batch look-ups and writes, built once: building a
+# statement costs several times what executing a cached one does.
+_GET_MANY = select(_INBOX).where(_INBOX.c.sender == bindparam("b_sender"),
+                                 _INBOX.c.message_id.in_(bindparam("b_ids", expanding=True)))
+_REFUSALS_OF = select(_REFUSALS).where(
+    _REFUSALS.c.sender == bindparam("b_sender"),
+    _REFUSALS.c.message_id.in_(bindparam("b_ids", expanding=True)),
+    _REFUSALS.c.authenticated.is_(True)).order_by(_REFUSALS.c.id)
+_HELD_MANY = select(_HELD).where(_HELD.c.report_id.in_(bindparam("b_ids", expanding=True)))
+_REPLAY_OF = select(_REPLAY.c.message_id, _REPLAY.c.expires).where(
+    _REPLAY.c.sender == bindparam("b_sender"),
+    _REPLAY.c.message_id.in_(bindparam("b_ids", expanding=True)))
+_INSERT_INBOX, _INSERT_REFUSALS, _INSERT_HELD = insert(_INBOX), insert(_REFUSALS), insert(_HELD)
 
 
 def _by_sender(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
@@ -147,8 +162,7 @@ class InboxRepository:
         """``get`` for many ``(sender, message id)`` pairs: those found, by pair."""
         out: dict[Key, InboxEntry] = {}
         for sender, ids in _by_sender(keys):
-            rows = self.session.execute(select(_INBOX).where(
-                _INBOX.c.sender == sender, _INBOX.c.message_id.in_(ids)))
+            rows = self.session.execute(_GET_MANY, {"b_sender": sender, "b_ids": ids})
             out.update(((row.sender, row.message_id), _entry(row))  # type: ignore[arg-type]
                        for row in rows)
         return out
@@ -156,7 +170,7 @@ class InboxRepository:
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """``add`` for several messages (dicts with its keyword names), in this order."""
         if rows:
-            self.session.execute(insert(_INBOX), list(rows))
+            self.session.execute(_INSERT_INBOX, list(rows))
 
     def accepted(self, *, sender: str | None = None, limit: int = 100,
                  after_id: int = 0) -> list[InboxEntry]:
@@ -183,7 +197,7 @@ class InboxRepository:
     def refuse_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """``refuse`` for several envelopes (dicts with its keyword names), in this order."""
         if rows:
-            self.session.execute(insert(_REFUSALS), [{
+            self.session.execute(_INSERT_REFUSALS, [{
                 "at": r["at"], "sender": (r["sender"] or "")[:64] or None,
                 "message_id": (r["message_id"] or "")[:64] or None,
                 "authenticated": r["authenticated"], "reason": r["reason"],
@@ -193,9 +207,7 @@ class InboxRepository:
         """``refusal_of`` for many ``(sender, message id)`` pairs: those refused, by pair."""
         out: dict[Key, Refusal] = {}
         for sender, ids in _by_sender(keys):
-            rows = self.session.execute(select(_REFUSALS).where(
-                _REFUSALS.c.sender == sender, _REFUSALS.c.message_id.in_(ids),
-                _REFUSALS.c.authenticated.is_(True)).order_by(_REFUSALS.c.id))
+            rows = self.session.execute(_REFUSALS_OF, {"b_sender": sender, "b_ids": ids})
             for row in rows:
                 out.setdefault((row.sender, row.message_id), _refusal(row))  # type: ignore[arg-type]
         return out
@@ -225,15 +237,14 @@ class InboxRepository:
         ids = list(set(report_ids))
         out: dict[str, HeldReport] = {}
         for start in range(0, len(ids), _CHUNK):
-            rows = self.session.execute(select(_HELD).where(
-                _HELD.c.report_id.in_(ids[start:start + _CHUNK])))
+            rows = self.session.execute(_HELD_MANY, {"b_ids": ids[start:start + _CHUNK]})
             out.update((row.report_id, _held(row)) for row in rows)  # type: ignore[arg-type]
         return out
 
     def hold_many(self, reports: Sequence[HeldReport]) -> None:
         """Record holds on several newly received reports at once."""
         if reports:
-            self.session.execute(insert(_HELD), [{
+            self.session.execute(_INSERT_HELD, [{
                 "report_id": r.report_id, "sender": r.sender, "agreement_id": r.agreement_id,
                 "clause_id": r.clause_id, "version": r.version, "received": r.received,
                 "retain_until": r.retain_until} for r in reports])
@@ -309,10 +320,8 @@ class BatchReplayCache:
         self._single = SqlReplayCache(session)
         self._known = set(keys)
         self._expires: dict[Key, datetime] = {}
-        table = cast(Table, ReplayRow.__table__)
         for sender, ids in _by_sender(self._known):
-            rows = session.execute(select(table.c.message_id, table.c.expires).where(
-                table.c.sender == sender, table.c.message_id.in_(ids)))
+            rows = session.execute(_REPLAY_OF, {"b_sender": sender, "b_ids": ids})
             for message_id, expires in rows:
                 found = from_store(expires)
                 assert found is not None

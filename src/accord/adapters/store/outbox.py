@@ -60,7 +60,23 @@ class Receipt:
     received: datetime
 
 
-def _message(row: OutboxRow) -> OutboxMessage:
+_OUTBOX = cast(Table, OutboxRow.__table__)
+# The dispatcher's statements, built once (building one costs more than running it).
+_PENDING = (select(_OUTBOX).where(_OUTBOX.c.partner == bindparam("b_partner"),
+                                  _OUTBOX.c.state == PENDING)
+            .order_by(_OUTBOX.c.seq).limit(bindparam("b_limit")))
+_PENDING_AFTER = _PENDING.where(_OUTBOX.c.seq > bindparam("b_after"))
+_PARTNERS_PENDING = select(_OUTBOX.c.partner).where(_OUTBOX.c.state == PENDING).distinct()
+_GET_MANY = select(_OUTBOX).where(_OUTBOX.c.message_id.in_(bindparam("b_ids", expanding=True)))
+_SETTLE = (update(_OUTBOX).where(_OUTBOX.c.message_id.in_(bindparam("b_ids", expanding=True)),
+                                 _OUTBOX.c.state == PENDING)
+           .values(state=bindparam("b_state"), delivered=bindparam("b_now"),
+                   reason=bindparam("b_reason"), detail=bindparam("b_detail"))
+           .returning(_OUTBOX.c.message_id))
+_INSERT_RECEIPTS = insert(cast(Table, ReceiptRow.__table__))
+
+
+def _message(row: Any) -> OutboxMessage:
     created = from_store(row.created)
     assert created is not None
     return OutboxMessage(row.id, row.partner, row.seq, row.message_id, row.kind, row.report_id,
@@ -98,24 +114,23 @@ class OutboxRepository:
         ids = list(set(message_ids))
         out: dict[str, OutboxMessage] = {}
         for start in range(0, len(ids), 500):
-            stmt = select(OutboxRow).where(OutboxRow.message_id.in_(ids[start:start + 500]))
-            out.update((row.message_id, _message(row)) for row in self.session.scalars(stmt))
+            rows = self.session.execute(_GET_MANY, {"b_ids": ids[start:start + 500]})
+            out.update((row.message_id, _message(row)) for row in rows)
         return out
 
     def pending(self, partner: str, *, limit: int,
                 after: int | None = None) -> list[OutboxMessage]:
         """The partner's undelivered messages, oldest first (seq order); with ``after``,
         only those numbered after it."""
-        stmt = (select(OutboxRow).where(OutboxRow.partner == partner,
-                                        OutboxRow.state == PENDING)
-                .order_by(OutboxRow.seq).limit(limit))
-        if after is not None:
-            stmt = stmt.where(OutboxRow.seq > after)
-        return [_message(r) for r in self.session.scalars(stmt)]
+        if after is None:
+            rows = self.session.execute(_PENDING, {"b_partner": partner, "b_limit": limit})
+        else:
+            rows = self.session.execute(_PENDING_AFTER, {"b_partner": partner, "b_limit": limit,
+                                                         "b_after": after})
+        return [_message(r) for r in rows]
 
     def partners_pending(self) -> list[str]:
-        stmt = select(OutboxRow.partner).where(OutboxRow.state == PENDING).distinct()
-        return sorted(self.session.scalars(stmt))
+        return sorted(self.session.scalars(_PARTNERS_PENDING))
 
     def feed(self, partner: str, *, since: int, limit: int) -> list[OutboxMessage]:
         """Every numbered message to ``partner`` after ``since`` (any state), in order."""
@@ -157,15 +172,12 @@ class OutboxRepository:
         groups: dict[tuple[str, str | None, str], list[str]] = {}
         for message_id, state, reason, detail in settled:
             groups.setdefault((state, reason, detail[:2000]), []).append(message_id)
-        t = cast(Table, OutboxRow.__table__)
         done: set[str] = set()
         for (state, reason, detail), ids in groups.items():
             for start in range(0, len(ids), 500):
-                done.update(self.session.scalars(
-                    update(t).where(t.c.message_id.in_(ids[start:start + 500]),
-                                    t.c.state == PENDING)
-                    .values(state=state, delivered=now, reason=reason, detail=detail)
-                    .returning(t.c.message_id)))
+                done.update(self.session.scalars(_SETTLE, {
+                    "b_ids": ids[start:start + 500], "b_state": state, "b_now": now,
+                    "b_reason": reason, "b_detail": detail}))
         return done
 
     def count_attempt(self, message_ids: Sequence[str]) -> None:
@@ -217,7 +229,7 @@ class OutboxRepository:
             rows and not new) else set()
         fresh = [r for r in rows if r["message_id"] not in known]
         if fresh:
-            self.session.execute(insert(ReceiptRow), fresh)
+            self.session.execute(_INSERT_RECEIPTS, fresh)
 
     def receipt(self, message_id: str) -> Receipt | None:
         row = self.session.get(ReceiptRow, message_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 import orjson
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from accord.adapters.store.codec import (
@@ -25,6 +26,13 @@ from accord.domain.report import Report, ReportStatus
 # What a new version may change without being "the same report": these vary
 # between two imports of one file (times default to the import time).
 _VOLATILE = ("version", "created", "updated")
+
+
+_REPORTS = cast(Table, ReportRow.__table__)
+# Batch statements built once (building one costs more than running it).
+_GET_MANY = select(_REPORTS).where(_REPORTS.c.id.in_(bindparam("b_ids", expanding=True)))
+_INSERT_REPORTS = insert(_REPORTS)
+_INSERT_VERSIONS = insert(cast(Table, ReportVersionRow.__table__))
 
 
 def content_hash(report: Report) -> str:
@@ -47,8 +55,8 @@ class ReportRepository:
         ids = list(set(report_ids))
         out: dict[str, Report] = {}
         for start in range(0, len(ids), 500):
-            stmt = select(ReportRow).where(ReportRow.id.in_(ids[start:start + 500]))
-            out.update((row.id, _to_report(row)) for row in self.session.scalars(stmt))
+            rows = self.session.execute(_GET_MANY, {"b_ids": ids[start:start + 500]})
+            out.update((row.id, _to_report(row)) for row in rows)  # type: ignore[arg-type]
         return out
 
     def hashes(self, report_ids: Iterable[str]) -> dict[str, str]:
@@ -69,9 +77,9 @@ class ReportRepository:
     def add_many(self, reports: Sequence[Report]) -> None:
         """``add`` for several new reports at once (two multi-row inserts)."""
         if reports:
-            self.session.execute(insert(ReportRow), [_to_row(r) for r in reports])
+            self.session.execute(_INSERT_REPORTS, [_to_row(r) for r in reports])
             recorded = datetime.now(UTC)
-            self.session.execute(insert(ReportVersionRow), [{
+            self.session.execute(_INSERT_VERSIONS, [{
                 "report_id": r.id, "version": r.version, "body": dumps(r.to_dict()),
                 "recorded": recorded} for r in reports])
 
