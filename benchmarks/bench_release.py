@@ -20,8 +20,8 @@ Throughput: a bulk import queues ``bulk`` releases at once; releases/s is how
 fast they arrive; the plain baseline sends the same bodies in batches of the
 same size. On a shared machine the wall-clock figures move with the load, so
 the CPU time both server processes spent per release during each bulk phase
-is reported too (from ``/proc``; the secure figure includes the sender's
-import of the reports, whose outbox rows it measures).
+is reported too (from ``/proc``; for the secure path from the end of the
+import that queued the releases to the last receipt).
 """
 
 from __future__ import annotations
@@ -200,9 +200,9 @@ def run(quick: bool) -> dict[str, Any]:
                 lines += [json.dumps({"kind": "entity", "report": doc["id"], **e})
                           for e in doc["entities"]]
             before = _db(root / "mx", "SELECT count(*) FROM inbox")[0][0]
-            cpu_start = _cpu(procs)
             client.post(f"{co_url}/api/v1/import", content="\n".join(lines) + "\n",
                         headers=headers).raise_for_status()
+            cpu_start = _cpu(procs)
             _wait(lambda: _db(root / "co", "SELECT count(*) FROM outbox WHERE delivered IS "
                                            f"NOT NULL AND seq > {before}")[0][0] == n_bulk,
                   "the bulk releases")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from accord.adapters.partner_keys import PublicKeys
@@ -70,7 +70,7 @@ def _keys(text_: str) -> PublicKeys:
     return found
 
 
-def _to_partner(row: PartnerRow) -> Partner:
+def _to_partner(row: Any) -> Partner:
     added, updated = from_store(row.added), from_store(row.updated)
     assert added is not None and updated is not None
     return Partner(row.node_id, row.country, row.url, _keys(row.keys), row.fingerprint,
@@ -88,10 +88,8 @@ class PartnerRepository:
         return None if row is None else _to_partner(row)
 
     def list(self, *, include_removed: bool = False) -> list[Partner]:
-        stmt = select(PartnerRow).order_by(PartnerRow.node_id)
-        if not include_removed:
-            stmt = stmt.where(PartnerRow.status == ACTIVE)
-        return [_to_partner(r) for r in self.session.scalars(stmt)]
+        rows = self.session.execute(_LIST_ALL if include_removed else _LIST_ACTIVE)
+        return [_to_partner(r) for r in rows]
 
     def pin(self, keys: PublicKeys, *, url: str, fingerprint_checked: bool, push: bool,
             pull: bool, now: datetime) -> Partner:
@@ -152,14 +150,11 @@ class PartnerRepository:
 
     def stamp(self) -> tuple[tuple[str, str, str], ...]:
         """(node id, status, last change) of every partner: changes when keys change."""
-        stmt = select(PartnerRow.node_id, PartnerRow.status, PartnerRow.updated).order_by(
-            PartnerRow.node_id)
-        return tuple((n, s, str(u)) for n, s, u in self.session.execute(stmt))
+        return tuple((n, s, str(u)) for n, s, u in self.session.execute(_STAMP))
 
     def keys_of(self, node_id: str) -> PublicKeys | None:
         """The pinned keys of an active partner (None for unknown or removed ones)."""
-        row = self.session.execute(select(PartnerRow.keys, PartnerRow.status).where(
-            PartnerRow.node_id == node_id)).first()
+        row = self.session.execute(_KEYS_OF, {"b_node": node_id}).first()
         if row is None or row.status != ACTIVE:
             return None
         return _keys(row.keys)
@@ -194,12 +189,25 @@ class AgreementRepository:
     def fingerprint(self, *, status: AgreementStatus | None = None) -> tuple[tuple[str, int, str],
                                                                             ...]:
         """(id, version, updated) of each agreement: changes whenever one does."""
-        stmt = select(AgreementRow.id, AgreementRow.version, AgreementRow.updated).order_by(
-            AgreementRow.id)
-        if status is not None:
-            stmt = stmt.where(AgreementRow.status == status.value)
-        return tuple((i, v, str(u)) for i, v, u in self.session.execute(stmt))
+        if status is None:
+            rows = self.session.execute(_FINGERPRINT)
+        else:
+            rows = self.session.execute(_FINGERPRINT_OF, {"b_status": status.value})
+        return tuple((i, v, str(u)) for i, v, u in rows)
 
+
+# Asked on every inbox batch and every policy look-up: built once, not per call.
+_PARTNERS = cast(Table, PartnerRow.__table__)
+_AGREEMENTS = cast(Table, AgreementRow.__table__)
+_STAMP = select(_PARTNERS.c.node_id, _PARTNERS.c.status, _PARTNERS.c.updated).order_by(
+    _PARTNERS.c.node_id)
+_KEYS_OF = select(_PARTNERS.c["keys"], _PARTNERS.c.status).where(
+    _PARTNERS.c.node_id == bindparam("b_node"))
+_FINGERPRINT = select(_AGREEMENTS.c.id, _AGREEMENTS.c.version, _AGREEMENTS.c.updated).order_by(
+    _AGREEMENTS.c.id)
+_LIST_ALL = select(_PARTNERS).order_by(_PARTNERS.c.node_id)
+_LIST_ACTIVE = _LIST_ALL.where(_PARTNERS.c.status == ACTIVE)
+_FINGERPRINT_OF = _FINGERPRINT.where(_AGREEMENTS.c.status == bindparam("b_status"))
 
 _AGREEMENT_CACHE: dict[str, Agreement] = {}
 
