@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from accord.domain.agreement import Agreement
 from accord.domain.clause import Mode
@@ -60,8 +61,10 @@ from accord.domain.policy_index import (
     is_source_identifying,
 )
 from accord.domain.policy_plan import Plan, plan_for, refusal
-from accord.domain.prepared import PreparedContent, Selection
+from accord.domain.prepared import PreparedContent
+from accord.domain.projection import project
 from accord.domain.report import ReportContent
+from accord.domain.selection import Selection, scope, select
 
 __all__ = ["Action", "Decision", "Outcome", "PolicyIndex", "PreparedContent", "SchemaFacts",
            "SOURCE_IDENTIFYING_PROPERTIES", "decide", "decide_many", "decide_on_arrival",
@@ -73,6 +76,7 @@ _ALLOW, _HIT_ONLY, _DENY = Outcome.ALLOW, Outcome.HIT_ONLY, Outcome.DENY
 _RELEASE = Action.RELEASE
 _ON_REQUEST = Mode.ON_REQUEST
 _H2 = HandlingCode.H2
+_STAGE = itemgetter(0)
 
 def decide(content: ReportContent, recipient: str,
            agreements: Sequence[Agreement] | PolicyIndex, purpose: str, *,
@@ -95,12 +99,9 @@ def decide(content: ReportContent, recipient: str,
     """
     index = agreements if isinstance(agreements, PolicyIndex) else PolicyIndex.of(agreements)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    plan = index.plans.get((sender, recipient, purpose, id(action)))
-    if plan is None:
-        plan = plan_for(index, sender, recipient, purpose, action)
-    assert isinstance(plan, Plan)
-    return _decide(plan, content, index, recipient, recipient_country, purpose, sender, now,
-                   action, schema_facts, project)
+    return _decide(plan_for(index, sender, recipient, purpose, action), content, index,
+                   recipient, recipient_country, purpose, sender, now, action, schema_facts,
+                   project)
 
 
 def decide_many(content: ReportContent, recipients: Iterable[str],
@@ -123,8 +124,9 @@ def decide_many(content: ReportContent, recipients: Iterable[str],
 def _decide(plan: Plan, content: ReportContent, index: PolicyIndex, recipient: str,
             country: str | None, purpose: str, sender: str, now: datetime, action: Action,
             facts: SchemaFacts | None, with_projection: bool) -> Decision:
-    if plan.denial is not None and plan.within(now):
-        return plan.denial  # the same whatever the report (see policy_plan)
+    denial = plan.denial
+    if denial is not None and plan.within(now):
+        return denial  # the same whatever the report (see policy_plan)
     if not plan.rules:
         code = "no_clause" if index.are_partners(sender, recipient) else "not_a_party"
         decision = build_decision(
@@ -132,7 +134,7 @@ def _decide(plan: Plan, content: ReportContent, index: PolicyIndex, recipient: s
             reasons=(f"{REASON_TEXT[code][1]} ({sender} -> {recipient})",),
             reason_codes=(code,))
     else:
-        prepared = PreparedContent.of(content, facts or default_schema_facts())
+        prepared = PreparedContent.of(content, default_schema_facts() if facts is None else facts)
         ctx = _Context(prepared, recipient, country, purpose, sender, now, action, index)
         decision = ctx.decide(plan, with_projection)
     if decision.outcome is _DENY and plan.denies_whatever_the_report(now):
@@ -215,14 +217,14 @@ class _Context:
             rank = 2 if outcome is _ALLOW else 1
             # a clause that could not win even keeping everything in its scope is skipped
             if best_score is not None and (
-                    rank, prepared.scope(rule.tables)[0].bit_count(), clause.narrative, True,
+                    rank, scope(prepared, rule.tables)[0].bit_count(), clause.narrative, True,
                     -order) < best_score:
                 continue
             if audience is None:
                 audience = prepared.audience(self.recipient_key, self.country, self.sender,
                                              self.onward)
-            chosen = prepared.select(rule.tables, audience, self.recipient_key, self.country,
-                                     self.sender, self.onward)
+            chosen = select(prepared, rule.tables, audience, self.recipient_key, self.country,
+                            self.sender, self.onward)
             if not chosen.count and not (clause.narrative and report.narrative) and (
                     not report.retracted):
                 continue  # nothing in scope
@@ -270,16 +272,21 @@ class _Context:
         """No clause lets the report through: each one's reason, in the order of the
         checks (agreement state, validity, purpose, the report as a whole, mode, scope),
         the clauses that got furthest first."""
-        if plan.within(self.now) and not any(map(self.refusal, plan.open)):
+        within = plan.within(self.now)
+        # the checks of the report as a whole, for the clauses whose state and purpose
+        # are fine (the others refuse before them)
+        refused = [self.refusal(rule) for rule in plan.open]
+        if within and not any(refused):
             # no clause refused the report as a whole: the reasons name no report
             if plan.clear_denial is None:
-                plan.clear_denial = self.reasons(plan)
+                plan.clear_denial = self.reasons(plan, dict(zip(plan.open, refused,
+                                                                strict=True)))
             return plan.clear_denial
-        return self.reasons(plan)
+        return self.reasons(plan, dict(zip(plan.open, refused, strict=True)))
 
-    def reasons(self, plan: Plan) -> Decision:
+    def reasons(self, plan: Plan, refused: dict[Rule, str | None]) -> Decision:
         entries: list[tuple[int, str, str]] = []
-        report = self.prepared.content.report
+        details: dict[str, str] = {}  # code -> what it says of the report (once)
         for rule, fixed, passed in zip(plan.rules, plan.refusals, plan.passed, strict=True):
             if rule.problem is not None:  # its agreement's state
                 assert fixed is not None
@@ -291,21 +298,17 @@ class _Context:
             elif fixed is not None:  # the purpose
                 entries.append(fixed)
             else:
-                code = self.refusal(rule)  # the report as a whole
+                code = refused[rule]  # the report as a whole
                 if code is None:
                     entries.append(passed)  # the mode, or nothing in scope
-                elif code == "originator_control":
-                    entries.append(refusal(rule, code,
-                                           f"report {report.id} from {report.origin}"))
-                elif code in ("h2_onward", "onward_not_permitted"):
-                    entries.append(refusal(rule, code,
-                                           f"report {report.id} originates at {report.origin}"))
                 else:
-                    entries.append(refusal(
-                        rule, code, f"report {report.id} is TLP:{report.marking.tlp.value}"))
+                    detail = details.get(code)
+                    if detail is None:
+                        detail = details[code] = self.report_detail(code)
+                    entries.append(refusal(rule, code, detail))
         codes: list[str] = []
         reasons: list[str] = []
-        for _, code, line in sorted(entries, key=lambda e: -e[0]):
+        for _, code, line in sorted(entries, key=_STAGE, reverse=True):  # stable
             if code not in codes:
                 codes.append(code)
             if line not in reasons:
@@ -314,11 +317,20 @@ class _Context:
                               action=self.action, reasons=tuple(reasons),
                               reason_codes=tuple(codes))
 
+    def report_detail(self, code: str) -> str:
+        """What a refusal of the report as a whole says of it."""
+        report = self.prepared.content.report
+        if code == "originator_control":
+            return f"report {report.id} from {report.origin}"
+        if code in ("h2_onward", "onward_not_permitted"):
+            return f"report {report.id} originates at {report.origin}"
+        return f"report {report.id} is TLP:{report.marking.tlp.value}"
+
     def decision(self, rule: Rule, outcome: Outcome, approval: bool, chosen: Selection,
                  with_projection: bool) -> Decision:
         clause = rule.clause
         dropped, withheld, dropped_codes = chosen.parts()
-        reasons = (f"allowed by agreement {rule.agreement.id} clause {clause.id}",) + withheld
+        reasons = (rule.allowed,) + withheld
         if approval:
             reasons += ("a supervisor must approve before release",)
         if outcome is _HIT_ONLY:
@@ -327,7 +339,7 @@ class _Context:
             codes = ("allowed_pending_approval" if approval else "allowed",)
         projection = None
         if outcome is _ALLOW and with_projection:
-            projection = self.prepared.project(chosen.kept, rule.tables, self.purpose)
+            projection = project(self.prepared, chosen.kept, rule.tables, self.purpose)
         return decision_from({  # every field of Decision, in order
             "outcome": outcome, "recipient": self.recipient, "purpose": self.purpose,
             "action": self.action, "agreement_id": rule.agreement.id, "clause_id": clause.id,

@@ -21,6 +21,7 @@ from accord.domain.clause import Clause
 from accord.domain.markings import PAP, TLP, HandlingCode, Marking
 
 if TYPE_CHECKING:
+    from accord.domain.policy_plan import Plan
     from accord.domain.registry import Registry
 
 # Properties that identify a source (informant, handler) never leave a node,
@@ -188,12 +189,16 @@ class ClauseTables:
 class Rule:
     """One clause of one agreement, for one (sender, recipient) pair."""
 
-    __slots__ = ("agreement", "clause", "tables", "problem", "valid_from", "valid_until")
+    __slots__ = ("agreement", "clause", "tables", "problem", "valid_from", "valid_until",
+                 "label", "allowed")
 
     def __init__(self, agreement: Agreement, tables: ClauseTables) -> None:
         self.agreement = agreement
         self.clause = tables.clause
         self.tables = tables
+        # how reasons name it (written once, read often)
+        self.label = f"agreement {agreement.id} clause {tables.clause.id}"
+        self.allowed = f"allowed by {self.label}"  # the first reason of an allowed decision
         self.problem = _static_problem(agreement)
         self.valid_from = agreement.valid_from
         self.valid_until = agreement.valid_until
@@ -227,7 +232,7 @@ class PolicyIndex:
         self._pairs: dict[tuple[str, str], list[Rule]] = {}
         self._partners: set[tuple[str, str]] = set()
         # the engine's per-(sender, recipient, purpose, action) plans (policy_plan.plan_for)
-        self.plans: dict[tuple[str, str, str, int], object] = {}
+        self.plans: dict[tuple[str, str, str, int], Plan] = {}
         for agreement in sorted(self.agreements, key=lambda a: (a.id, a.version)):
             # one set of tables per clause, whatever the number of pairs it covers
             compiled = [ClauseTables(c, source) for c in sorted(agreement.clauses,

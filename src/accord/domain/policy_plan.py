@@ -94,8 +94,7 @@ class Plan:
 def refusal(rule: Rule, code: str, detail: str = "") -> tuple[int, str, str]:
     """(stage, code, the reason line) of one clause's refusal."""
     text = REASON_TEXT[code][1] + (f" ({detail})" if detail else "")
-    return (REASON_TEXT[code][0],
-            code, f"agreement {rule.agreement.id} clause {rule.clause.id}: {text}")
+    return (REASON_TEXT[code][0], code, f"{rule.label}: {text}")
 
 
 def plan_for(index: PolicyIndex, sender: str, recipient: str, purpose: str,
@@ -107,5 +106,4 @@ def plan_for(index: PolicyIndex, sender: str, recipient: str, purpose: str,
         if len(index.plans) >= _LIMIT:
             index.plans.clear()
         found = index.plans[key] = Plan(index.rules(sender, recipient), purpose, action)
-    assert isinstance(found, Plan)
     return found

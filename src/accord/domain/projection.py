@@ -1,9 +1,12 @@
 """The projection: what of a report may travel to one recipient under one clause.
 
-Built from statements the engine already selected (see ``accord.domain.policy``
-and ``accord.domain.prepared``): their markings are tightened to the clause's
-permitted actions, and the report's free text stays home unless the clause
-shares it.
+Built from the statements ``accord.domain.selection`` kept: their markings are
+tightened to the clause's permitted actions (PAP), and the report's free text
+(title, narrative, its own purpose) stays home unless the clause shares the
+narrative. ``project`` remembers its work on the prepared report: each statement
+and each distinct marking is re-marked once per PAP level, each projected report
+once per (PAP level, purpose), and a projection is shared by the decisions that
+make the same one (projections are immutable).
 """
 
 from __future__ import annotations
@@ -12,10 +15,27 @@ from typing import TypeVar
 
 from accord.domain.markings import Marking
 from accord.domain.policy_index import ClauseTables
+from accord.domain.prepared import PreparedContent, positions
 from accord.domain.report import Report, ReportContent
 from accord.domain.statement import Statement
 
 _T = TypeVar("_T", Report, Statement, ReportContent)
+_MEMO_LIMIT = 512  # projections remembered per report (cleared when full)
+
+
+def project(prepared: PreparedContent, kept: int, tables: ClauseTables,
+            purpose: str) -> ReportContent:
+    """The report with only the ``kept`` statements (a mask over its statements), as
+    it travels under the clause, for ``purpose``."""
+    narrative = tables.clause.narrative
+    key = (kept, tables.pap_rank, narrative, "" if narrative else purpose)
+    found = prepared.projections.get(key)
+    if found is None:
+        if len(prepared.projections) >= _MEMO_LIMIT:
+            prepared.projections.clear()
+        found = prepared.projections[key] = content_of(
+            _report_for(prepared, tables, purpose), _remarked_for(prepared, kept, tables))
+    return found
 
 
 def projected_report(report_in: Report, tables: ClauseTables, purpose: str) -> Report:
@@ -28,6 +48,40 @@ def projected_report(report_in: Report, tables: ClauseTables, purpose: str) -> R
     # free text may name anything, sources included: it travels only when the clause says so
     return copy_frozen(report_in, marking=marking, title=f"Report {report_in.id}",
                        narrative="", purpose=purpose)
+
+
+def _report_for(prepared: PreparedContent, tables: ClauseTables, purpose: str) -> Report:
+    narrative = tables.clause.narrative
+    key = (tables.pap_rank, narrative, "" if narrative else purpose)
+    report = prepared.reports.get(key)
+    if report is None:
+        report = prepared.reports[key] = projected_report(prepared.content.report, tables,
+                                                          purpose)
+    return report
+
+
+def _remarked_for(prepared: PreparedContent, kept: int,
+                  tables: ClauseTables) -> tuple[Statement, ...]:
+    """The ``kept`` statements, each marked at least as restrictively as the clause's
+    permitted actions (the same object when it already is)."""
+    done = prepared.remarked.get(tables.pap_rank)
+    if done is None:
+        done = prepared.remarked[tables.pap_rank] = ([None] * prepared.size, {})
+    statements, markings = done  # re-marked so far; id(marking) -> re-marked marking
+    everyone, pap_ok = prepared.content.statements, tables.pap_ok
+    out = []
+    for i in positions(kept):
+        s = statements[i]
+        if s is None:
+            s = everyone[i]
+            if s.marking.pap not in pap_ok:
+                m = markings.get(id(s.marking))  # statements hold their markings
+                if m is None:
+                    m = markings[id(s.marking)] = tables.tightened(s.marking)
+                s = with_marking(s, m)
+            statements[i] = s
+        out.append(s)
+    return tuple(out)
 
 
 def content_of(report: Report, statements: tuple[Statement, ...]) -> ReportContent:
