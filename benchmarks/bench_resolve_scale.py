@@ -12,12 +12,15 @@ generator's truth come as a bonus.
 
 Baseline in the same run: the same pipeline on a tenth of the mentions;
 ``ratio`` is the cost per mention at full size over the cost per mention at a
-tenth (1.0 means linear scaling).
+tenth (1.0 means linear scaling). Wall time depends on what else the machine
+runs: CPU seconds (user + system, both threads of DuckDB) and the load average
+are reported beside it.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import random
 import resource
 import time
@@ -76,9 +79,14 @@ def people(mentions: int, seed: int = 11) -> tuple[list[SimpleNamespace], dict[s
     return out, truth
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def resolve(entities: list[SimpleNamespace]) -> tuple[dict[str, str], dict[str, Any]]:
     registry = load_registry()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     mentions: list[Mention] = [m for m in (mention_of(registry, e) for e in entities) if m]
     features = time.perf_counter() - started
     con = open_duckdb(threads=2)
@@ -93,6 +101,7 @@ def resolve(entities: list[SimpleNamespace]) -> tuple[dict[str, str], dict[str, 
     seconds = dict(run.seconds, mentions=round(features, 1),
                    clustering=round(time.perf_counter() - clock, 1))
     info = {"seconds": round(time.perf_counter() - started, 1), "phases": seconds,
+            "cpu_seconds": round(_cpu() - cpu, 1),
             "candidates": run.candidates, "links": len(run.links),
             "largest_block": run.largest_block, "trained": run.model.trained}
     return found.membership(), info
@@ -100,7 +109,8 @@ def resolve(entities: list[SimpleNamespace]) -> tuple[dict[str, str], dict[str, 
 
 def run(quick: bool) -> dict[str, Any]:
     size = 20_000 if quick else 1_000_000
-    small, small_truth = people(size // 10, seed=12)
+    load_before = os.getloadavg()[0]
+    small, _ = people(size // 10, seed=12)
     _, small_info = resolve(small)
     del small
     gc.collect()
@@ -110,6 +120,9 @@ def run(quick: bool) -> dict[str, Any]:
     score = evaluate(families, membership, truth).families["Person"]
     out: dict[str, Any] = {"mentions": len(entities), "true_people": len(set(truth.values())),
                            "seconds": info["seconds"], "minutes": round(info["seconds"] / 60, 2),
+                           "cpu_seconds": info["cpu_seconds"],
+                           "load_average_before": round(load_before, 2),
+                           "load_average_after": round(os.getloadavg()[0], 2),
                            "candidates": info["candidates"], "links_kept": info["links"],
                            "largest_block": info["largest_block"], "trained": info["trained"],
                            "precision": round(score.precision, 4),

@@ -31,6 +31,7 @@ from accord.synth import generate
 
 SEEDS = (101, 102, 103)
 ORGANISATIONS = 12
+MEDIUM_SEED = 201  # one medium world too: ~7,000 person mentions, so the models are trained
 
 
 def load_mentions(world: Path, registry: Registry) -> list[Mention]:
@@ -98,6 +99,33 @@ def add(total: Evaluation, part: Evaluation) -> None:
             into.false_negatives += score.false_negatives
 
 
+def world_scores(registry: Registry, seed: int, scale: str, organisations: int | None
+                 ) -> tuple[Evaluation, Evaluation, Evaluation, dict[str, int], float, bool]:
+    """(ours, baseline, ours without alias-only mentions, mentions per family, seconds,
+    whether the Person model was trained) for one generated world."""
+    with tempfile.TemporaryDirectory() as tmp:
+        world = Path(tmp)
+        knobs = {} if organisations is None else {"organisations": organisations}
+        generate(world, seed=seed, scale=scale, **knobs)
+        raw = orjson.loads((world / "truth.json").read_bytes())
+        mentions = load_mentions(world, registry)
+    true_of, kinds_of = synth_truth(raw)
+    families = {m.id: m.family for m in mentions}
+    counts: dict[str, int] = defaultdict(int)
+    for m in mentions:
+        counts[m.family] += 1
+    repo = MemoryRepository()
+    started = time.perf_counter()
+    Resolver(repo).run(mentions)
+    seconds = time.perf_counter() - started
+    kept = {m: f for m, f in families.items() if "alias_only" not in kinds_of.get(m, ())}
+    person = repo.models.get("Person")
+    return (evaluate(families, repo.membership, true_of, kinds_of),
+            evaluate(families, baseline(mentions), true_of, kinds_of),
+            evaluate(kept, repo.membership, true_of, kinds_of), dict(counts), seconds,
+            bool(person and person.trained))
+
+
 def run(quick: bool) -> dict[str, Any]:
     registry = load_registry()
     seeds = SEEDS[:1] if quick else SEEDS
@@ -105,24 +133,14 @@ def run(quick: bool) -> dict[str, Any]:
     seconds = 0.0
     counts: dict[str, int] = defaultdict(int)
     for seed in seeds:
-        with tempfile.TemporaryDirectory() as tmp:
-            world = Path(tmp)
-            generate(world, seed=seed, scale="small",
-                     organisations=3 if quick else ORGANISATIONS)
-            raw = orjson.loads((world / "truth.json").read_bytes())
-            mentions = load_mentions(world, registry)
-        true_of, kinds_of = synth_truth(raw)
-        families = {m.id: m.family for m in mentions}
-        for m in mentions:
-            counts[m.family] += 1
-        repo = MemoryRepository()
-        started = time.perf_counter()
-        Resolver(repo).run(mentions)
-        seconds += time.perf_counter() - started
-        add(ours, evaluate(families, repo.membership, true_of, kinds_of))
-        add(plain, evaluate(families, baseline(mentions), true_of, kinds_of))
-        kept = {m: f for m, f in families.items() if "alias_only" not in kinds_of.get(m, ())}
-        add(without_alias, evaluate(kept, repo.membership, true_of, kinds_of))
+        mine, theirs, no_alias, found, spent, _ = world_scores(
+            registry, seed, "small", 3 if quick else ORGANISATIONS)
+        add(ours, mine)
+        add(plain, theirs)
+        add(without_alias, no_alias)
+        for family, n in found.items():
+            counts[family] += n
+        seconds += spent
     out: dict[str, Any] = {"worlds": len(seeds), "seconds_resolving": round(seconds, 1)}
     for family, score in sorted(ours.families.items()):
         key = family.lower()
@@ -144,4 +162,21 @@ def run(quick: bool) -> dict[str, Any]:
             out[f"{family.lower()}_{kind}_f1"] = round(score.f1, 4)
     base = plain.families.get("Person", Score()).f1
     out["ratio"] = round(ours.families.get("Person", Score()).f1 / base, 3) if base else None
+    if not quick:
+        mine, theirs, no_alias, found, spent, trained = world_scores(
+            registry, MEDIUM_SEED, "medium", None)
+        out["medium_seconds_resolving"] = round(spent, 1)
+        out["medium_person_model_trained"] = trained
+        for family, score in sorted(mine.families.items()):
+            key = f"medium_{family.lower()}"
+            out[f"{key}_mentions"] = found.get(family, 0)
+            out[f"{key}_true_pairs"] = score.true_positives + score.false_negatives
+            out[f"{key}_precision"] = round(score.precision, 4)
+            out[f"{key}_recall"] = round(score.recall, 4)
+            out[f"{key}_f1"] = round(score.f1, 4)
+            out[f"{key}_baseline_f1"] = round(theirs.families[family].f1, 4)
+        out["medium_person_f1_without_alias_only"] = round(
+            no_alias.families.get("Person", Score()).f1, 4)
+        for kind, score in sorted(mine.kinds.get("Person", {}).items()):
+            out[f"medium_person_{kind}_f1"] = round(score.f1, 4)
     return out

@@ -8,8 +8,9 @@ are chosen to survive what agencies do to names and identifiers:
 - ``p:<a>|<b>`` — two name tokens' outlines, unordered: survives word order, a
   missing second surname or given name, accents, case, transliteration and script
   (outlines fold the spellings, see ``names``), and a typo in any *other* token;
-- ``d:<a>|<date>`` — one token's outline with the date of birth (or founding,
-  or build year): survives a typo or a different romanisation of the other tokens;
+- ``d:<a>|<date>`` — one token's outline with the date of birth (or founding
+  date; a month without its day keys each of its days): survives a typo or a
+  different romanisation of the other tokens;
 - ``s:<a>`` — the outline of a one-word name;
 - ``a:<nickname>`` — a nickname ("El Abogado"), as its name key.
 
@@ -30,7 +31,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from accord.analytics.resolve.features import FamilySpec, Mention
 
-MAX_BLOCK = 60  # mentions per key; a block costs max_block**2 / 2 comparisons
+MAX_BLOCK = 30  # mentions per key; a block costs max_block**2 / 2 comparisons
 _MAX_TOKENS = 6  # tokens per name used for pair keys (6 tokens -> 15 pairs)
 _MAX_VARIANTS = 2  # outlines per token used in keys
 
@@ -56,10 +57,13 @@ def blocking_keys(mention: Mention, spec: FamilySpec) -> set[str]:
 
 
 def _dates(date: str | None) -> tuple[str, ...]:
-    """A date and, for a full date, its month too (so ``1979-10`` meets ``1979-10-04``)."""
-    if not date:
+    """The days a date may be: itself, or every day of a month given without its day
+    (so ``1979-10`` meets ``1979-10-04`` while full dates key only their own day)."""
+    if not date or len(date) < 7:
         return ()
-    return (date, date[:7]) if len(date) == 10 else (date,)
+    if len(date) == 10:
+        return (date,)
+    return tuple(f"{date}-{day:02d}" for day in range(1, 32))
 
 
 def key_table(mentions: Sequence[Mention], spec: FamilySpec, first_uid: int = 0) -> pa.Table:

@@ -23,7 +23,7 @@ from accord.analytics.resolve.evidence import Link, links_from_scores
 from accord.analytics.resolve.features import FAMILIES, FamilySpec, Mention
 from accord.analytics.resolve.splink_model import FamilyModel, record_schema
 
-SAMPLE_PAIRS = 1_000_000  # candidate pairs scored to refine a new model's prior and u
+SAMPLE_PAIRS = 300_000  # candidate pairs scored to refine a new model's prior and u
 
 
 def open_duckdb(threads: int = 2, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

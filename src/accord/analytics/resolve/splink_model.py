@@ -216,11 +216,16 @@ def _train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table,
         linker.training.estimate_u_using_random_sampling(
             max_pairs=min(u_pairs, n * (n - 1) / 2), seed=seed)
         for rule in em_rules(spec):
+            # A failed session can leave the linker without the comparisons it set
+            # aside, so each one starts from a copy of the model so far.
+            before = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=max_pairs)
-            except Exception as exc:  # too few pairs under this rule: keep priors there
+            except Exception as exc:  # too few pairs, or an m underflowing: keep the rest
                 notes.append(f"EM on {rule} skipped ({str(exc).splitlines()[0][:200]})")
+                cleanup(con, linker)
+                linker = linker_for(con, records, before)
         learned = linker.misc.save_model_to_json()
         notes.extend(sanitise(learned, {c.name: c.floor for c in comparisons(spec)}))
         lam = float(learned.get("probability_two_random_records_match", 0))
