@@ -4,15 +4,16 @@ Training is unsupervised, as Splink recommends: u probabilities by random
 sampling; m probabilities by expectation maximisation, once blocking on long
 names written alike (which trains the other comparisons) and once on the date or
 a strong identifier (which trains the name); a first prior from near-certain
-rules, refined once the candidates are scored (``scoring.estimate_prior``).
+rules, refined with u once the candidates are scored (``scoring.refine``).
 Learned weights are then kept sensible (``sanitise``). A family with fewer than
-``MIN_TRAIN`` mentions keeps the cautious priors of ``comparisons``, and says so
-(``trained=False``).
+``MIN_TRAIN`` mentions keeps the cautious priors of ``comparisons`` (only its
+prior is estimated), and says so (``trained=False``).
 
 Scoring uses *our* candidate pairs (``blocking``), registered with Splink in place
-of its own blocking rules, and no term-frequency adjustment, so that the score of
-a pair depends only on the pair and the model: an incremental run and a full
-re-run with the same model score the same pair identically.
+of its own blocking rules, and no term frequencies read from the data (the list
+of common names is frozen into the model), so that the score of a pair depends
+only on the pair and the model: an incremental run and a full re-run with the
+same model score the same pair identically.
 """
 
 from __future__ import annotations
