@@ -77,7 +77,8 @@ def accord_links(a: Any, b: Any) -> tuple[set[tuple[str, str]], dict[str, Any]]:
                              family="Person", threshold=run.model.threshold)
     pairs = {(x, y) for c in found_clusters.clusters for x in c.members for y in c.members
              if x < y}
-    return pairs, {"candidates": run.candidates, "trained": run.model.trained}
+    return pairs, {"candidates": run.candidates, "trained": run.model.trained,
+                   **{f"seconds_{k}": v for k, v in run.seconds.items()}}
 
 
 def splink_links(a: Any, b: Any) -> set[tuple[str, str]]:
@@ -165,8 +166,7 @@ def run(quick: bool) -> dict[str, Any]:
     ours, info = accord_links(a, b)
     out["accord_seconds"] = round(time.perf_counter() - started, 2)
     out.update({f"accord_{k}": v for k, v in score(ours, true).items()})
-    out["accord_candidates"] = info["candidates"]
-    out["accord_trained"] = info["trained"]
+    out.update({f"accord_{k}": v for k, v in info.items()})
     started = time.perf_counter()
     theirs = splink_links(a, b)
     out["splink_seconds"] = round(time.perf_counter() - started, 2)
