@@ -24,6 +24,7 @@ from accord.domain.policy import (
     PolicyIndex,
     SchemaFacts,
     decide,
+    decide_many,
     decide_on_arrival,
     is_source_identifying,
 )
@@ -285,3 +286,66 @@ def test_policy_properties_with_agreements_in_force(s: dict[str, Any]) -> None:
     check_nothing_leaves_that_the_named_clause_does_not_allow(dict(s))
     check_the_recipient_accepts_exactly_what_was_allowed(dict(s))
     check_a_non_party_receives_nothing(dict(s))
+
+
+# -- reuse: nothing remembered between decisions changes one ------------------------
+#
+# The engine remembers work between calls (the prepared report per content object,
+# plans and clause tables per index, selections per audience). The reference below
+# decides on a fresh copy of the content with a fresh index, so nothing is shared.
+
+REUSE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TIMES = [NOW, NOW - timedelta(days=45), NOW + timedelta(days=200), NOW + timedelta(days=400)]
+
+
+def fresh(s: dict[str, Any], recipient: str, purpose: str, at: datetime, action: Action,
+          country: str | None = None) -> Decision:
+    content: ReportContent = s["content"]
+    return decide(ReportContent(content.report, tuple(content.statements)), recipient,
+                  PolicyIndex(s["agreements"]), purpose, sender=s["sender"], now=at,
+                  action=action, recipient_country=country)
+
+
+@REUSE
+@given(scenarios(), st.sampled_from([None, "MX", "CO"]))
+def test_decide_many_is_decide_for_each_recipient(s: dict[str, Any], country: str | None) -> None:
+    recipients = [*NODES, "zz", s["sender"]]
+    countries = {r: country for r in recipients[::2]}
+    many = decide_many(s["content"], recipients, s["agreements"], s["purpose"],
+                       sender=s["sender"], now=NOW, action=s["action"], countries=countries)
+    assert many == [fresh(s, r, s["purpose"], NOW, s["action"], countries.get(r))
+                    for r in recipients]
+
+
+@REUSE
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_remembered_work_never_changes_a_decision(s: dict[str, Any], rnd: Any) -> None:
+    """Every (recipient, purpose, time, action) on one content object and one index,
+    in a random order, equals the decision made from scratch."""
+    index = PolicyIndex(s["agreements"])
+    asks = [(r, p, t, a) for r in NODES for p in PURPOSES for t in TIMES
+            for a in (Action.RELEASE, Action.RESPOND)]
+    rnd.shuffle(asks)
+    for recipient, purpose, at, action in asks:
+        got = decide(s["content"], recipient, index, purpose, sender=s["sender"], now=at,
+                     action=action)
+        assert got == fresh(s, recipient, purpose, at, action), (recipient, purpose, at)
+
+
+@REUSE
+@given(scenarios(healthy=True), st.randoms(use_true_random=False))
+def test_the_order_of_statements_changes_nothing(s: dict[str, Any], rnd: Any) -> None:
+    """Same outcome, clause, reasons and withheld counts, and the same statements
+    (with the same markings) in the projection, whatever order the report lists them in
+    (dangling links are withheld until nothing changes, however they are listed)."""
+    content: ReportContent = s["content"]
+    shuffled = list(content.statements)
+    rnd.shuffle(shuffled)
+    a = run(s)
+    b = run({**s, "content": ReportContent(content.report, tuple(shuffled))})
+    assert (a.outcome, a.agreement_id, a.clause_id, a.reasons, a.reason_codes, a.dropped) == (
+        b.outcome, b.agreement_id, b.clause_id, b.reasons, b.reason_codes, b.dropped)
+    if a.projection is not None:
+        assert b.projection is not None
+        assert sorted(map(repr, a.projection.statements)) == sorted(
+            map(repr, b.projection.statements))

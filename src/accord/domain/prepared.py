@@ -53,12 +53,30 @@ class PreparedContent:
     __slots__ = ("content", "facts", "size", "everything", "groups", "markings", "orcon", "h1",
                  "h2", "report_marking", "report_h1", "single_origin", "recipient_free", "rels",
                  "references", "referring", "_duplicates", "_by_origin", "_plain", "scopes",
-                 "selections", "remarked", "projections", "reports")
+                 "selections", "remarked", "projections", "reports", "ready")
 
     def __init__(self, content: ReportContent, facts: SchemaFacts) -> None:
         self.content = content
         self.facts = facts
-        statements = content.statements
+        m = content.report.marking
+        self.report_marking = (tlp_rank(m.tlp), handling_bits(m.handling), m.releasable_to)
+        self.report_h1 = bool(self.report_marking[1] & H1_BIT)
+        # What the engine remembers of this report (filled by accord.domain.selection and
+        # accord.domain.projection, which say what each holds); bounded there.
+        self.scopes: dict[ClauseTables, tuple[int, dict[str, int]]] = {}
+        self.selections: dict[tuple[object, ...], dict[ClauseTables, Selection]] = {}
+        self.remarked: dict[int, tuple[list[Statement | None], dict[int, Marking]]] = {}
+        self.projections: dict[tuple[int, int, bool, str], ReportContent] = {}
+        self.reports: dict[tuple[int, bool, str], Report] = {}
+        # the statements' masks are made when a clause first looks at them (``ready``):
+        # a report that every clause refuses as a whole never needs them
+        self.ready = False
+
+    def prepare(self) -> None:
+        """Make the statements' masks (once; ``ready`` tells whether it was done)."""
+        if self.ready:
+            return
+        statements = self.content.statements
         self.size = len(statements)
         self.everything = (1 << self.size) - 1
         groups: dict[str, dict[str, int]] = {}
@@ -92,9 +110,6 @@ class PreparedContent:
             grouped.append((schema, every, source, props))
         self.groups = tuple(grouped)
         self._markings(markings.values())
-        m = content.report.marking
-        self.report_marking = (tlp_rank(m.tlp), handling_bits(m.handling), m.releasable_to)
-        self.report_h1 = bool(self.report_marking[1] & H1_BIT)
         origins = set(map(_ORIGIN, statements))
         self.single_origin = origins.pop() if len(origins) == 1 else None
         # no statement names its recipients: a clause's verdict depends on no recipient
@@ -102,18 +117,12 @@ class PreparedContent:
         for _, _, _, rel in self.markings:
             if rel is not None:
                 self.recipient_free = False
-        self.references = self._references(statements, entities, facts)
+        self.references = self._references(statements, entities, self.facts)
         self.referring = _or(bit for bit, _, _ in self.references)  # their statements
         self._duplicates: tuple[int, ...] | None = None
         self._by_origin: dict[str, tuple[tuple[str, int], ...]] | None = None
         self._plain = (self.single_origin, (), ())  # see ``audience``
-        # What the engine remembers of this report (filled by accord.domain.selection and
-        # accord.domain.projection, which say what each holds); bounded there.
-        self.scopes: dict[ClauseTables, tuple[int, dict[str, int]]] = {}
-        self.selections: dict[tuple[object, ...], dict[ClauseTables, Selection]] = {}
-        self.remarked: dict[int, tuple[list[Statement | None], dict[int, Marking]]] = {}
-        self.projections: dict[tuple[int, int, bool, str], ReportContent] = {}
-        self.reports: dict[tuple[int, bool, str], Report] = {}
+        self.ready = True
 
     @classmethod
     def of(cls, content: ReportContent, facts: SchemaFacts) -> PreparedContent:
@@ -206,6 +215,8 @@ class PreparedContent:
         releasability list of the statements, and, for material received from others,
         what each originator lets the sender pass on to the recipient
         (``onward(origin)``). Recipients with the same audience get the same verdict."""
+        if not self.ready:
+            self.prepare()
         if self.single_origin == sender or not self.size:
             if self.recipient_free:
                 return self._plain  # the common case: own material, no lists

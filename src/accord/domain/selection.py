@@ -68,6 +68,7 @@ def scope(prepared: PreparedContent, tables: ClauseTables) -> tuple[int, dict[st
     others by drop code)."""
     found = prepared.scopes.get(tables)
     if found is None:
+        prepared.prepare()
         ok = outside = source = 0
         other: dict[str, int] = {}  # drop code -> mask
         verdicts, open_schemas = tables.scope, tables.open_schemas
@@ -115,6 +116,7 @@ def select(prepared: PreparedContent, tables: ClauseTables, audience: tuple[obje
         by_tables = prepared.selections[audience] = {}
     found = by_tables.get(tables)
     if found is None:
+        prepared.prepare()
         found = by_tables[tables] = _select(prepared, tables, recipient, country, sender,
                                             onward)
     return found
