@@ -38,7 +38,7 @@ def dispatch(
                 try:
                     stats = dispatcher.run_once(force=True)
                 finally:
-                    dispatcher.transport.close()
+                    dispatcher.close()
         out.emit({"dispatch": stats.to_dict()},
                  lambda console: console.print(
                      ", ".join(f"{k} {v}" for k, v in stats.to_dict().items())))
