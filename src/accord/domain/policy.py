@@ -78,6 +78,7 @@ _ON_REQUEST = Mode.ON_REQUEST
 _H2 = HandlingCode.H2
 _STAGE = itemgetter(0)
 
+
 def decide(content: ReportContent, recipient: str,
            agreements: Sequence[Agreement] | PolicyIndex, purpose: str, *,
            sender: str, now: datetime, action: Action = Action.RELEASE,
@@ -247,9 +248,9 @@ class _Context:
         return found
 
     def refusal(self, rule: Rule) -> str | None:
-        """Why a clause the plan keeps refuses the report as a whole, in order: its
-        agreement is out of its validity, the report's marking, received material.
-        None when it does not."""
+        """Why a clause whose agreement state and purpose are fine refuses the report
+        as a whole, in order: its agreement is out of its validity, the report's
+        marking, received material. None when it does not."""
         if not rule.valid_from <= self.now < rule.valid_until:
             late = rule.agreement.usable_at(self.now)
             assert late is not None

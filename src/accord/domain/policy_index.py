@@ -3,8 +3,10 @@
 The engine answers many questions about the same few agreements, so the
 per-agreement work (expanding "all parties" into sender/recipient pairs,
 merging allow-lists with redactions and source-identifying properties,
-ranking TLP/PAP) is done once here. A ``PolicyIndex`` is immutable from the
-outside; build a new one when agreements change.
+ranking TLP/PAP) is done once here: each clause becomes one ``ClauseTables``,
+shared by the ``Rule`` of every (sender, recipient) pair it covers. A
+``PolicyIndex`` is immutable from the outside (it also keeps the engine's plans,
+``accord.domain.policy_plan``); build a new one when agreements change.
 """
 
 from __future__ import annotations
@@ -162,8 +164,9 @@ class ClauseTables:
 
     def marking_code(self, tlp_rank: int, handling: int, releasable_to: frozenset[str] | None,
                      recipient: str, country: str | None) -> str | None:
-        """None when a marking (as ``MarkingFacts`` integers) may travel; else why not.
-        ``recipient`` and ``country`` upper-cased, as releasability lists are."""
+        """None when a marking (TLP rank, handling bits, releasability list) may travel;
+        else why not. ``recipient`` and ``country`` upper-cased, as releasability lists
+        are."""
         if tlp_rank > self.max_rank:
             return "tlp_red" if tlp_rank == RED_RANK else "tlp_above_max"
         if handling & ~self.handling_mask:
