@@ -29,7 +29,8 @@ class Loopback:
         self.partner, self.stop_at = partner, stop_at
         self.posted: list[list[str]] = []
 
-    def post_inbox(self, base_url: str, envelopes: Sequence[str]) -> list[dict[str, Any]]:
+    def post_inbox(self, base_url: str, envelopes: Sequence[str], *,
+                   messages: int | None = None) -> list[dict[str, Any]]:
         self.posted.append(list(envelopes))
         results = [r.to_dict() for r in self.partner.receiver.receive(list(envelopes))]
         if self.stop_at is None:
@@ -41,16 +42,23 @@ class Loopback:
         return results[:cut] + [
             {"status": "refused", "reason": "inbox_unavailable", "receipt": None}] + [
             {"status": "skipped", "reason": "earlier_refused", "receipt": None}
-            for _ in envelopes[cut + 1:]]
+            for _ in seqs[cut + 1:]]
 
     def seqs(self, envelopes: Sequence[str]) -> list[int]:
-        """The sequence numbers of ``envelopes``, as the partner recorded them."""
+        """The sequence numbers of the messages ``envelopes`` carry, as the partner recorded
+        them."""
         with self.partner.store.unit_of_work(write=False) as uow:
             by_id = {e.message_id: e.seq for e in uow.inbox.accepted(limit=10_000)}
-        return [by_id[header(e.split(".")[0], what="envelope")["jti"]] for e in envelopes]
+        return [by_id[i] for e in envelopes for i in message_ids(e)]
 
     def close(self) -> None:
         pass
+
+
+def message_ids(envelope: str) -> list[str]:
+    """The message ids an envelope (a message or a batch) carries."""
+    head = header(envelope.split(".")[0], what="envelope")
+    return list(head.get("ids") or [head["jti"]])
 
 
 def dispatcher(co: Node, transport: Loopback, batch_size: int) -> Dispatcher:
@@ -83,7 +91,7 @@ def test_batches_follow_each_other_in_order_until_the_queue_is_empty(
     with dispatcher(co, transport, batch_size=3) as d:
         stats = d.run_once()
     assert (stats.sent, stats.delivered, stats.failures) == (10, 10, 0)
-    assert [len(b) for b in transport.posted] == [3, 3, 3, 1]
+    assert [sum(len(message_ids(e)) for e in b) for b in transport.posted] == [3, 3, 3, 1]
     assert arrived(mx) == list(range(1, 11))
     assert outbox(co) == [(seq, DELIVERED) for seq in range(1, 11)]
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from joserfc import jwe, jws
 from joserfc.errors import JoseError
 from joserfc.jwe import JWERegistry
@@ -130,53 +131,64 @@ class OpenedEnvelope:
     sender_kid: str
 
 
-_BOUND = ("iss", "aud", "jti", "iat")
-
-
 def _jwe_registry(max_bytes: int) -> JWERegistry:
     registry = JWERegistry(algorithms=[ENC_ALG, ENC_ENC], header_registry={
         "iss": HeaderParameter("Sender node", "str"),
         "aud": HeaderParameter("Recipient node", "str"),
         "jti": HeaderParameter("Message id", "str"),
         "iat": HeaderParameter("Issued at", "int"),
+        "ids": HeaderParameter("Message ids of a batch", "list[str]"),
     })
     registry.max_ciphertext_length = max_bytes
     return registry
+
+
+def encryption_key(recipient_enc_public_jwk: Mapping[str, Any] | PublicKey
+                   ) -> tuple[OKPKey, str]:
+    """The recipient's X25519 key and its kid."""
+    if isinstance(recipient_enc_public_jwk, PublicKey):
+        return recipient_enc_public_jwk.key, recipient_enc_public_jwk.kid
+    jwk = {k: v for k, v in recipient_enc_public_jwk.items() if k in ("kty", "crv", "x")}
+    enc_key = OKPKey.import_key(jwk)
+    return enc_key, enc_key.thumbprint()
+
+
+def seal_signed(body: bytes, bound: Mapping[str, Any], *, sender_keys: NodeKeys,
+                recipient_enc_public_jwk: Mapping[str, Any] | PublicKey,
+                typ: str = ENVELOPE_TYP, cty: str = MESSAGE_TYP) -> str:
+    """Sign ``body`` (JSON bytes holding ``bound``) and encrypt it, ``bound`` in the header."""
+    enc_key, kid = encryption_key(recipient_enc_public_jwk)
+    signed = jws.serialize_compact(
+        {"alg": SIG_ALG, "kid": sender_keys.signing_kid, "typ": cty}, body,
+        sender_keys.signing, registry=jws_registry(max(len(body), 1)))
+    protected = {"alg": ENC_ALG, "enc": ENC_ENC, "kid": kid, "typ": typ, "cty": cty, **bound}
+    return jwe.encrypt_compact(protected, signed, enc_key,
+                               registry=_jwe_registry(max(len(signed) + 64, 1024)))
 
 
 def seal(payload: Mapping[str, Any], *, sender_keys: NodeKeys, sender_id: str,
          recipient_id: str, recipient_enc_public_jwk: Mapping[str, Any] | PublicKey,
          message_id: str, now: datetime) -> str:
     """Sign ``payload`` as ``sender_id`` and encrypt it to ``recipient_id``'s X25519 key."""
-    if isinstance(recipient_enc_public_jwk, PublicKey):
-        enc_key, kid = recipient_enc_public_jwk.key, recipient_enc_public_jwk.kid
-    else:
-        jwk = {k: v for k, v in recipient_enc_public_jwk.items() if k in ("kty", "crv", "x")}
-        enc_key = OKPKey.import_key(jwk)
-        kid = enc_key.thumbprint()
     bound = {"iss": sender_id, "aud": recipient_id, "jti": message_id,
              "iat": int(now.timestamp())}
-    body = canonical_json({**bound, "body": dict(payload)})
-    signed = jws.serialize_compact(
-        {"alg": SIG_ALG, "kid": sender_keys.signing_kid, "typ": MESSAGE_TYP}, body,
-        sender_keys.signing, registry=jws_registry(max(len(body), 1)))
-    protected = {"alg": ENC_ALG, "enc": ENC_ENC, "kid": kid, "typ": ENVELOPE_TYP,
-                 "cty": MESSAGE_TYP, **bound}
-    return jwe.encrypt_compact(protected, signed, enc_key,
-                               registry=_jwe_registry(max(len(signed) + 64, 1024)))
+    return seal_signed(canonical_json({**bound, "body": dict(payload)}), bound,
+                       sender_keys=sender_keys, recipient_enc_public_jwk=recipient_enc_public_jwk)
 
 
-def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
-                  sender_public_keys_lookup: Callable[[str], PublicKeys | None],
-                  replay_cache: ReplayCache, now: datetime,
-                  max_age: timedelta = DEFAULT_MAX_AGE, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_skew: timedelta = DEFAULT_SKEW) -> OpenedEnvelope:
-    """Check and open an envelope; raises an ``EnvelopeRefused`` subclass on any doubt.
+@dataclass(frozen=True)
+class Verified:
+    """An envelope whose every check but the replay check passed."""
 
-    Only after every check has passed is the message id recorded in
-    ``replay_cache`` (so forged envelopes cannot poison it).
-    """
-    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    outer: dict[str, Any]
+    claims: dict[str, Any]
+    issued_at: datetime
+    sender_kid: str
+
+
+def outer_header(token: str | bytes, *, max_bytes: int) -> tuple[str, dict[str, Any]]:
+    """The token as text and its (unauthenticated) protected header; refuses what is too
+    large or not a compact JWE."""
     if len(token) > max_bytes:
         raise EnvelopeTooLarge(f"{len(token)} bytes, over the limit of {max_bytes}")
     if isinstance(token, bytes):
@@ -185,10 +197,21 @@ def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
         except UnicodeDecodeError:
             raise EnvelopeMalformed("not ASCII text") from None
     try:
-        outer = header(split(token, 5, what="envelope")[0], what="envelope")
+        return token, header(split(token, 5, what="envelope")[0], what="envelope")
     except CompactError as exc:
         raise EnvelopeMalformed(str(exc)) from None
-    _check_outer(outer, my_id)
+
+
+def open_signed(token: str, outer: dict[str, Any], *, my_keys: NodeKeys, my_id: str,
+                sender_public_keys_lookup: Callable[[str], PublicKeys | None], now: datetime,
+                max_age: timedelta = DEFAULT_MAX_AGE, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_skew: timedelta = DEFAULT_SKEW, typ: str = ENVELOPE_TYP,
+                cty: str = MESSAGE_TYP, bound: tuple[str, ...] = ("iss", "aud", "jti", "iat"),
+                ) -> Verified:
+    """Every check of an envelope of ``typ`` but the replay check (see ``open_envelope``);
+    the signed claims must repeat the outer header's ``bound`` names."""
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    _check_outer(outer, my_id, typ)
     dec_key = my_keys.decryption_key(str(outer.get("kid")), now)
     if dec_key is None:
         raise EnvelopeWrongRecipient("not encrypted to a current key of this node")
@@ -197,7 +220,7 @@ def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
                                         ).plaintext
     except Exception:  # any failure here means tampered or garbage: the reason stays generic
         raise EnvelopeMalformed("cannot be decrypted: tampered, or not for this node") from None
-    inner = _inner(plaintext or b"")
+    inner = _inner(plaintext or b"", cty)
     sender = outer["iss"]
     keys = sender_public_keys_lookup(sender)
     if keys is None or keys.node_id != sender:
@@ -213,7 +236,7 @@ def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
     except (JoseError, ValueError):
         raise EnvelopeBadSignature(f"signature does not verify with {sender}'s key") from None
     claims = _claims(payload)
-    for name in _BOUND:
+    for name in bound:
         if claims.get(name) != outer.get(name):
             raise EnvelopeHeaderMismatch(f"signed {name} {claims.get(name)!r} differs from the "
                                          f"envelope's {outer.get(name)!r}")
@@ -222,18 +245,38 @@ def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
         raise EnvelopeNotFresh(f"issued {issued.isoformat()}, in the future")
     if now - issued > max_age:
         raise EnvelopeNotFresh(f"issued {issued.isoformat()}, older than {max_age}")
+    return Verified(outer, claims, issued, str(inner["kid"]))
+
+
+def open_envelope(token: str | bytes, *, my_keys: NodeKeys, my_id: str,
+                  sender_public_keys_lookup: Callable[[str], PublicKeys | None],
+                  replay_cache: ReplayCache, now: datetime,
+                  max_age: timedelta = DEFAULT_MAX_AGE, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_skew: timedelta = DEFAULT_SKEW) -> OpenedEnvelope:
+    """Check and open an envelope; raises an ``EnvelopeRefused`` subclass on any doubt.
+
+    Only after every check has passed is the message id recorded in
+    ``replay_cache`` (so forged envelopes cannot poison it).
+    """
+    text, outer = outer_header(token, max_bytes=max_bytes)
+    done = open_signed(text, outer, my_keys=my_keys, my_id=my_id,
+                       sender_public_keys_lookup=sender_public_keys_lookup, now=now,
+                       max_age=max_age, max_bytes=max_bytes, max_skew=max_skew)
+    claims, sender = done.claims, outer["iss"]
+    if not isinstance(claims.get("body"), dict):
+        raise EnvelopeMalformed("signed payload needs a body object")
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     if not replay_cache.remember(sender, claims["jti"], now=now,
-                                 expires_at=issued + max_age + max_skew):
+                                 expires_at=done.issued_at + max_age + max_skew):
         raise EnvelopeReplayed(f"message {claims['jti']} from {sender} was already received",
                                sender=sender, message_id=claims["jti"])
-    return OpenedEnvelope(sender, claims["aud"], claims["jti"], issued, claims["body"],
-                          str(inner["kid"]))
+    return OpenedEnvelope(sender, claims["aud"], claims["jti"], done.issued_at, claims["body"],
+                          done.sender_kid)
 
 
-def _check_outer(outer: dict[str, Any], my_id: str) -> None:
-    if (outer.get("alg"), outer.get("enc"), outer.get("typ")) != (ENC_ALG, ENC_ENC,
-                                                                    ENVELOPE_TYP):
-        raise EnvelopeMalformed(f"expects alg {ENC_ALG}, enc {ENC_ENC}, typ {ENVELOPE_TYP}")
+def _check_outer(outer: dict[str, Any], my_id: str, typ: str) -> None:
+    if (outer.get("alg"), outer.get("enc"), outer.get("typ")) != (ENC_ALG, ENC_ENC, typ):
+        raise EnvelopeMalformed(f"expects alg {ENC_ALG}, enc {ENC_ENC}, typ {typ}")
     for name, kind in (("iss", str), ("aud", str), ("jti", str), ("iat", int), ("kid", str)):
         if not isinstance(outer.get(name), kind) or isinstance(outer.get(name), bool):
             raise EnvelopeMalformed(f"header {name} is missing or not a {kind.__name__}")
@@ -241,7 +284,7 @@ def _check_outer(outer: dict[str, Any], my_id: str) -> None:
         raise EnvelopeWrongRecipient(f"addressed to {outer['aud']!r}, this node is {my_id!r}")
 
 
-def _inner(plaintext: bytes) -> dict[str, Any]:
+def _inner(plaintext: bytes, cty: str) -> dict[str, Any]:
     """The signed message's header; refuses plain JSON (unsigned) and anything else."""
     try:
         text = plaintext.decode("ascii")
@@ -252,8 +295,8 @@ def _inner(plaintext: bytes) -> dict[str, Any]:
         except ValueError:
             raise EnvelopeMalformed("the encrypted content is not a signed message") from None
         raise EnvelopeUnsigned("the encrypted content is not signed") from None
-    if head.get("alg") != SIG_ALG or head.get("typ") != MESSAGE_TYP:
-        raise EnvelopeMalformed(f"signed message expects alg {SIG_ALG}, typ {MESSAGE_TYP}")
+    if head.get("alg") != SIG_ALG or head.get("typ") != cty:
+        raise EnvelopeMalformed(f"signed message expects alg {SIG_ALG}, typ {cty}")
     if not isinstance(head.get("kid"), str):
         raise EnvelopeMalformed("signed message has no kid")
     return head
@@ -261,9 +304,9 @@ def _inner(plaintext: bytes) -> dict[str, Any]:
 
 def _claims(payload: bytes | None) -> dict[str, Any]:
     try:
-        claims = json.loads(payload or b"")
+        claims = orjson.loads(payload or b"")
     except ValueError:
         raise EnvelopeMalformed("signed payload is not JSON") from None
-    if not isinstance(claims, dict) or not isinstance(claims.get("body"), dict):
-        raise EnvelopeMalformed("signed payload needs a body object")
+    if not isinstance(claims, dict):
+        raise EnvelopeMalformed("signed payload is not a JSON object")
     return claims

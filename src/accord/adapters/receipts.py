@@ -4,6 +4,15 @@ A *receipt* is the recipient's signed word about one message: accepted (with
 the ledger index under which its arrival was recorded), a duplicate of one
 accepted before, or refused (with the reason). The sender keeps it as proof.
 
+*Batch receipts* answer many messages with one signature: the recipient
+makes a leaf per message (its claims but ``iss`` and ``iat``), signs the
+RFC 9162 Merkle root of the leaves once (``typ`` ``accord-receipts+jws``,
+claims ``iss``, ``iat``, ``n`` leaves and ``root``), and hands each message
+its own receipt: ``<signed root>~<leaf>~<index>~<inclusion path>`` (base64url
+parts). Each is verifiable alone, like a single receipt, and says the same
+(``verify_receipt`` reads both kinds); the sender checks the signature once
+per batch (``verify_receipt``'s ``verified`` memo).
+
 A *signed request* authenticates a node calling another's federation API
 where no envelope travels (the pull feed): it binds the caller, the callee,
 the method, path and query, a time and a nonce.
@@ -21,14 +30,23 @@ from typing import Any
 from joserfc import jws
 from joserfc.errors import JoseError
 
-from accord.adapters.compact import CompactError, header, split
+from accord.adapters.compact import CompactError, b64url_decode, b64url_encode, header, split
 from accord.adapters.keys import NodeKeys
 from accord.adapters.partner_keys import SIG_ALG, KeyRefused, PublicKeys, jws_registry
 from accord.adapters.replay_cache import ReplayCache
 from accord.domain.canonical import canonical_json
 from accord.domain.errors import AccordError, Unauthorized
+from accord.domain.merkle import (
+    HASH_SIZE,
+    InvalidProof,
+    inclusion_proof,
+    leaf_hash,
+    verify_inclusion,
+)
+from accord.domain.merkle import root as merkle_root
 
 RECEIPT_TYP = "accord-receipt+jws"
+BATCH_RECEIPT_TYP = "accord-receipts+jws"
 REQUEST_TYP = "accord-request+jws"
 REQUEST_MAX_AGE = timedelta(minutes=5)
 REQUEST_SKEW = timedelta(seconds=30)
@@ -103,17 +121,49 @@ def sign_receipt(keys: NodeKeys, *, issuer: str, sender: str, message_id: str, s
                  at: datetime, reason: str | None = None, detail: str = "",
                  seq: int | None = None, ledger_index: int | None = None) -> str:
     """The recipient's signed receipt for ``sender``'s message ``message_id``."""
-    if status not in STATUSES:
-        raise ValueError(f"unknown receipt status {status!r}")
     return _sign(keys, RECEIPT_TYP, {
-        "iss": issuer, "sub": sender, "jti": message_id, "status": status, "reason": reason,
-        "detail": detail[:500], "seq": seq, "ledger_index": ledger_index,
+        "iss": issuer, **receipt_leaf(sender=sender, message_id=message_id, status=status,
+                                      reason=reason, detail=detail, seq=seq,
+                                      ledger_index=ledger_index),
         "iat": int(at.timestamp())})
 
 
-def verify_receipt(token: str, keys_of: KeysOf, *, now: datetime) -> SignedReceipt:
-    """Check a receipt's signature against its issuer's pinned keys; ``ReceiptInvalid`` if bad."""
-    claims = _verify(token, RECEIPT_TYP, keys_of, "iss", now)
+def receipt_leaf(*, sender: str, message_id: str, status: str, reason: str | None = None,
+                 detail: str = "", seq: int | None = None,
+                 ledger_index: int | None = None) -> dict[str, Any]:
+    """What a receipt says about one message (all of a receipt's claims but iss and iat)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown receipt status {status!r}")
+    return {"sub": sender, "jti": message_id, "status": status, "reason": reason,
+            "detail": detail[:500], "seq": seq, "ledger_index": ledger_index}
+
+
+def sign_receipts(keys: NodeKeys, *, issuer: str, at: datetime,
+                  leaves: list[dict[str, Any]]) -> list[str]:
+    """One receipt per leaf (``receipt_leaf``), all under one signature (a batch receipt)."""
+    if not leaves:
+        return []
+    data = [canonical_json(leaf) for leaf in leaves]
+    hashes = [leaf_hash(d) for d in data]
+    top = merkle_root(hashes)
+    signed = _sign(keys, BATCH_RECEIPT_TYP, {"iss": issuer, "iat": int(at.timestamp()),
+                                             "n": len(leaves), "root": b64url_encode(top)})
+    return [f"{signed}~{b64url_encode(d)}~{i}~"
+            f"{b64url_encode(b''.join(inclusion_proof(i, len(hashes), hashes)))}"
+            for i, d in enumerate(data)]
+
+
+def verify_receipt(token: str, keys_of: KeysOf, *, now: datetime,
+                   verified: dict[str, dict[str, Any]] | None = None) -> SignedReceipt:
+    """Check a receipt's signature against its issuer's pinned keys; ``ReceiptInvalid`` if bad.
+
+    ``verified``, for a run of receipts checked at once with the same ``keys_of`` and
+    ``now``, remembers the batch signatures already checked.
+    """
+    if "~" in token:
+        claims = _batch_claims(token, keys_of, now, verified)
+    else:
+        claims = _verify(token, RECEIPT_TYP, keys_of, "iss", now)
     status, jti, sub, iat = (claims.get("status"), claims.get("jti"), claims.get("sub"),
                              claims.get("iat"))
     if status not in STATUSES or not isinstance(jti, str) or not isinstance(sub, str) or (
@@ -126,6 +176,36 @@ def verify_receipt(token: str, keys_of: KeysOf, *, now: datetime) -> SignedRecei
                          seq if isinstance(seq, int) else None,
                          index if isinstance(index, int) else None,
                          datetime.fromtimestamp(iat, UTC), token)
+
+
+def _batch_claims(token: str, keys_of: KeysOf, now: datetime,
+                  verified: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The claims of one receipt of a batch: its leaf, under the signed root's iss and iat."""
+    parts = token.split("~")
+    if len(parts) != 4:
+        raise ReceiptInvalid("a batch receipt has four parts")
+    signed, leaf_part, index_part, path_part = parts
+    top = verified.get(signed) if verified is not None else None
+    if top is None:
+        top = _verify(signed, BATCH_RECEIPT_TYP, keys_of, "iss", now)
+        if verified is not None:
+            verified[signed] = top
+    try:
+        data = b64url_decode(leaf_part, what="receipt leaf")
+        path = b64url_decode(path_part, what="receipt path")
+        root_hash = b64url_decode(str(top.get("root")), what="receipt root")
+        size, index = top.get("n"), int(index_part)
+        if not index_part.isdigit() or not isinstance(size, int) or len(path) % HASH_SIZE:
+            raise ValueError("bad index, size or path")
+        verify_inclusion(leaf_hash(data), index, size,
+                         [path[i:i + HASH_SIZE] for i in range(0, len(path), HASH_SIZE)],
+                         root_hash)
+        leaf = json.loads(data)
+    except (CompactError, InvalidProof, ValueError) as exc:
+        raise ReceiptInvalid(f"not a receipt of the signed batch: {exc}") from None
+    if not isinstance(leaf, dict) or "iss" in leaf or "iat" in leaf:
+        raise ReceiptInvalid("a batch receipt's leaf is not a receipt")
+    return {**leaf, "iss": top["iss"], "iat": top.get("iat")}
 
 
 def sign_request(keys: NodeKeys, *, issuer: str, audience: str, method: str, path: str,

@@ -26,7 +26,8 @@ class TransportError(Exception):
 
 class Transport(Protocol):
     def fetch_node_document(self, base_url: str) -> dict[str, Any]: ...
-    def post_inbox(self, base_url: str, envelopes: Sequence[str]) -> list[dict[str, Any]]: ...
+    def post_inbox(self, base_url: str, envelopes: Sequence[str], *,
+                   messages: int | None = None) -> list[dict[str, Any]]: ...
     def get_feed(self, base_url: str, *, since: int, limit: int,
                  authorization: str) -> dict[str, Any]: ...
     def post_receipts(self, base_url: str, receipts: Sequence[str]) -> dict[str, Any]: ...
@@ -47,12 +48,15 @@ class HttpTransport:
         """The partner's published node document (keys, node id, country)."""
         return self._json("GET", _join(base_url, WELL_KNOWN))
 
-    def post_inbox(self, base_url: str, envelopes: Sequence[str]) -> list[dict[str, Any]]:
-        """Deliver envelopes; one result per envelope, in order."""
+    def post_inbox(self, base_url: str, envelopes: Sequence[str], *,
+                   messages: int | None = None) -> list[dict[str, Any]]:
+        """Deliver envelopes; one result per message (``messages``, by default one per
+        envelope; a batch envelope carries several), in order."""
+        expected = len(envelopes) if messages is None else messages
         body = self._json("POST", _join(base_url, INBOX), json={"envelopes": list(envelopes)})
         results = body.get("results")
-        if not isinstance(results, list) or len(results) != len(envelopes):
-            raise TransportError(f"{base_url}{INBOX}: expected {len(envelopes)} results")
+        if not isinstance(results, list) or len(results) != expected:
+            raise TransportError(f"{base_url}{INBOX}: expected {expected} results")
         return results
 
     def get_feed(self, base_url: str, *, since: int, limit: int,

@@ -1,9 +1,12 @@
 """The dispatcher: delivers the outbox to partners, in order, until each message is settled.
 
 For each partner we push to, ``push`` takes its pending messages in ``seq``
-order, seals each afresh (the freshness window is minutes; the message id
-stays the same, so a retry is recognised), posts them in batches to the
-partner's inbox and reads the signed answer for each:
+order, seals them afresh (the freshness window is minutes; each message id
+stays the same, so a retry is recognised) in batch envelopes (one signature
+and one encryption for many messages, ``accord.adapters.envelope_batch``; a
+batch is split into several envelopes to keep each under the size limit),
+posts them to the partner's inbox and reads the signed answer for each
+message (one signature for all the receipts of a request):
 
 * accepted or duplicate: delivered; the receipt is kept;
 * refused for good (bad envelope, not allowed by the partner's agreement):
@@ -25,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from accord.adapters.envelope import seal
+from accord.adapters.envelope_batch import MAX_MESSAGES, seal_batch, sealed_size
 from accord.adapters.keys import NodeKeys
 from accord.adapters.receipts import (
     ACCEPTED,
@@ -87,6 +92,47 @@ def seal_message(keys: NodeKeys, me: str, partner: Partner, message: OutboxMessa
     return seal(body, sender_keys=keys, sender_id=me, recipient_id=partner.node_id,
                 recipient_enc_public_jwk=partner.keys.encryption_key(),
                 message_id=message.message_id, now=now)
+
+
+def message_body(message: OutboxMessage) -> bytes:
+    """The JSON of an outbox message as it is sent (its body with its ``seq``)."""
+    assert message.seq is not None
+    body = orjson.loads(message.body)
+    body["seq"] = message.seq
+    return orjson.dumps(body)
+
+
+def seal_messages(keys: NodeKeys, me: str, partner: Partner,
+                  messages: list[tuple[OutboxMessage, bytes]], now: datetime) -> str:
+    """One batch envelope for ``messages`` (with their bodies from ``message_body``)."""
+    return seal_batch([(m.message_id, body) for m, body in messages], sender_keys=keys,
+                      sender_id=me, recipient_id=partner.node_id,
+                      recipient_enc_public_jwk=partner.keys.encryption_key(),
+                      batch_id=secrets.token_hex(12), now=now)
+
+
+def split_batches(messages: list[tuple[OutboxMessage, bytes]], *, max_bytes: int
+                  ) -> list[list[tuple[OutboxMessage, bytes]]]:
+    """``messages`` in runs whose batch envelope stays within ``max_bytes`` (a message too
+    large alone goes alone: the partner refuses it as too large)."""
+    runs: list[list[tuple[OutboxMessage, bytes]]] = []
+    size = 0
+    for item in messages:
+        grown = size + sealed_size([item[1]], [item[0].message_id])
+        if not runs or grown > max_bytes or len(runs[-1]) >= MAX_MESSAGES:
+            runs.append([])
+            grown = sealed_size([item[1]], [item[0].message_id])
+        runs[-1].append(item)
+        size = grown
+    return runs
+
+
+@dataclass
+class _Batch:
+    """Messages to one partner and the envelopes (one or more) that carry them, in order."""
+
+    messages: list[OutboxMessage]
+    envelopes: list[str]
 
 
 def settle(uow: UnitOfWork, partner: str, message: OutboxMessage, receipt: SignedReceipt,
@@ -215,13 +261,13 @@ class Dispatcher:
         stats = DispatchStats()
         batch, full = self._next_batch(partner, after=None)
         in_flight = self._post(partner, batch, stats, background=full) if batch else None
-        while in_flight is not None:
-            following, full = self._next_batch(partner, after=batch[-1][0].seq) if full else (
-                [], False)
+        while in_flight is not None and batch is not None:
+            following, full = self._next_batch(partner, after=batch.messages[-1].seq) if (
+                full) else (None, False)
             try:
                 results = in_flight.result()
             except TransportError as exc:
-                self._failed(partner, str(exc), [m for m, _ in batch], stats)
+                self._failed(partner, str(exc), batch.messages, stats)
                 return stats
             in_flight = None
             if following and all(map(_taken, results)):
@@ -231,7 +277,7 @@ class Dispatcher:
                 if in_flight is not None:  # its messages stay pending: they are sent again
                     with contextlib.suppress(TransportError):
                         in_flight.result()
-                self._failed(partner, stopped, [m for m, _ in batch], stats)
+                self._failed(partner, stopped, batch.messages, stats)
                 return stats
             if partner.failures:
                 with self.store.unit_of_work() as uow:
@@ -242,49 +288,55 @@ class Dispatcher:
             batch = following
         return stats
 
-    def _next_batch(self, partner: Partner, *, after: int | None
-                    ) -> tuple[list[tuple[OutboxMessage, str]], bool]:
+    def _next_batch(self, partner: Partner, *, after: int | None) -> tuple[_Batch | None, bool]:
         """The next pending messages (after seq ``after``) sealed now, within the batch size
         and half of ``max_batch_bytes``; and whether more may be waiting behind them."""
         limit = self.settings.batch_size
         with self.store.unit_of_work(write=False) as uow:
             pending = uow.outbox.pending(partner.node_id, limit=limit, after=after)
+        if not pending:
+            return None, False
         now = datetime.now(UTC)
-        batch: list[tuple[OutboxMessage, str]] = []
+        items = [(m, message_body(m)) for m in pending]
+        budget = self.settings.max_batch_bytes // 2
+        messages: list[OutboxMessage] = []
+        envelopes: list[str] = []
         size = 0
-        for message in pending:
-            envelope = seal_message(self.keys, self.me, partner, message, now)
-            if batch and size + len(envelope) > self.settings.max_batch_bytes // 2:
-                return batch, True
-            batch.append((message, envelope))
+        for run in split_batches(items, max_bytes=self.settings.max_envelope_bytes):
+            envelope = seal_messages(self.keys, self.me, partner, run, now)
+            if envelopes and size + len(envelope) > budget:
+                return _Batch(messages, envelopes), True
+            messages += [m for m, _ in run]
+            envelopes.append(envelope)
             size += len(envelope)
-        return batch, len(pending) == limit
+        return _Batch(messages, envelopes), len(pending) == limit
 
-    def _post(self, partner: Partner, batch: list[tuple[OutboxMessage, str]],
-              stats: DispatchStats, *, background: bool = True) -> Future[list[dict[str, Any]]]:
+    def _post(self, partner: Partner, batch: _Batch, stats: DispatchStats, *,
+              background: bool = True) -> Future[list[dict[str, Any]]]:
         """Post ``batch`` to the partner's inbox: from the sending thread, or (nothing to
         seal meanwhile) from this one, with the answer in a future that is done."""
+        stats.sent += len(batch.messages)
         if not background:
-            stats.sent += len(batch)
             done: Future[list[dict[str, Any]]] = Future()
             try:
-                done.set_result(self.transport.post_inbox(partner.url, [e for _, e in batch]))
+                done.set_result(self.transport.post_inbox(partner.url, batch.envelopes,
+                                                          messages=len(batch.messages)))
             except TransportError as exc:
                 done.set_exception(exc)
             return done
         if self._sender is None:
             self._sender = ThreadPoolExecutor(1, thread_name_prefix="accord-post")
-        stats.sent += len(batch)
-        return self._sender.submit(self.transport.post_inbox, partner.url,
-                                   [e for _, e in batch])
+        return self._sender.submit(self.transport.post_inbox, partner.url, batch.envelopes,
+                                   messages=len(batch.messages))
 
-    def _settle_batch(self, partner: Partner, batch: list[tuple[OutboxMessage, str]],
-                      results: list[dict[str, Any]], stats: DispatchStats) -> str | None:
+    def _settle_batch(self, partner: Partner, batch: _Batch, results: list[dict[str, Any]],
+                      stats: DispatchStats) -> str | None:
         """Settle answers in order; the problem that stopped the queue, or None."""
         now = datetime.now(UTC)
         problem: str | None = None
         answers: list[tuple[OutboxMessage, SignedReceipt]] = []
-        for (message, _), result in zip(batch, results, strict=True):
+        verified: dict[str, dict[str, Any]] = {}  # batch signatures checked once
+        for message, result in zip(batch.messages, results, strict=True):
             token = result.get("receipt") if isinstance(result, dict) else None
             if not isinstance(token, str):
                 problem = (f"message {message.seq} not settled: {result.get('status')} "
@@ -292,7 +344,8 @@ class Dispatcher:
                 break
             try:
                 answers.append((message, verify_receipt(
-                    token, lambda n: partner.keys if n == partner.node_id else None, now=now)))
+                    token, lambda n: partner.keys if n == partner.node_id else None, now=now,
+                    verified=verified)))
             except ReceiptInvalid as exc:
                 problem = f"message {message.seq}: {exc.message}"
                 break

@@ -73,9 +73,11 @@ def accept_receipts(store: Store, tokens: Sequence[str], *, me: str,
             return pinned[node_id]
 
         verified: list[tuple[int, SignedReceipt]] = []
+        signatures: dict[str, dict[str, Any]] = {}  # a batch's signature checked once
         for i, token in enumerate(tokens):
             try:
-                verified.append((i, verify_receipt(token, keys_of, now=now)))
+                verified.append((i, verify_receipt(token, keys_of, now=now,
+                                                   verified=signatures)))
             except ReceiptInvalid as exc:
                 results[i] = {"ok": False, "reason": exc.code, "detail": exc.message}
         messages = uow.outbox.get_many([r.message_id for _i, r in verified])

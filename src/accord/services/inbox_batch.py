@@ -9,7 +9,9 @@ of a handful of statements per envelope, an ``InboxBatch``
 * buffers the new reports (``NewReports``), the accepted messages, the
   refusals, the replay-cache entries and the ledger entries, and writes each
   kind with one statement in ``finish``, in message order. The arrivals'
-  ledger indices are known only then, so their signed receipts are made there.
+  ledger indices are known only then, so the receipts are made there: every
+  receipt of the batch (arrivals and refusals) under one signature
+  (``accord.adapters.receipts.sign_receipts``).
 
 Everything happens in the caller's transaction: a crash, or an error in
 ``finish``, leaves nothing of the batch behind, and the sender sends it again.
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from accord.adapters.store import UnitOfWork
 from accord.adapters.store.inbox import BatchReplayCache, InboxEntry, Key
@@ -51,6 +53,8 @@ class Arrival:
 
 #: The answer given to a message refused before: (reason, detail, receipt).
 Refused = tuple[str, str, str | None]
+#: Signs a batch's receipt leaves at once: one receipt per leaf, in order.
+SignAll = Callable[[list[dict[str, Any]]], list[str]]
 
 
 class InboxBatch:
@@ -62,14 +66,17 @@ class InboxBatch:
         self.uow = uow
         self._looked_up = set(keys)
         self._accepted: dict[Key, InboxEntry | Arrival] = dict(uow.inbox.get_many(keys))
-        self._refused: dict[Key, Refused] = {
-            k: (r.reason, r.detail, r.receipt) for k, r in uow.inbox.refusals_of(keys).items()}
+        self._refused: dict[Key, dict[str, Any]] = {
+            k: {"reason": r.reason, "detail": r.detail, "receipt": r.receipt}
+            for k, r in uow.inbox.refusals_of(keys).items()}
         self.replay_cache = BatchReplayCache(uow.session, keys)
         self.new_reports = NewReports(uow, registry)
         self.reports = ReportStates(uow, (), self.new_reports)
         self.arrivals: list[Arrival] = []
         self._entries: list[LedgerEntry] = []
         self._refusals: list[dict[str, Any]] = []
+        # what gets a receipt, in message order: a refusal's row and its leaf, or an arrival
+        self._receipts: list[tuple[dict[str, Any], dict[str, Any]] | Arrival] = []
 
     def prefetch(self, report_ids: Iterable[str]) -> None:
         """Read what the store holds of these reports, one query for all."""
@@ -86,21 +93,30 @@ class InboxBatch:
         """The first refusal of this authenticated message, in the store or in this batch."""
         key = (sender, message_id)
         if key in self._refused or key in self._looked_up:
-            return self._refused.get(key)
-        found = self.uow.inbox.refusal_of(sender, message_id)
-        return None if found is None else (found.reason, found.detail, found.receipt)
+            row = self._refused.get(key)
+        else:
+            found = self.uow.inbox.refusal_of(sender, message_id)
+            row = None if found is None else {"reason": found.reason, "detail": found.detail,
+                                              "receipt": found.receipt}
+        return None if row is None else (row["reason"], row["detail"], row["receipt"])
 
     def refuse(self, *, at: datetime, sender: str | None, message_id: str | None,
-               authenticated: bool, reason: str, detail: str, receipt: str | None,
-               entry: LedgerEntry | None = None) -> None:
-        """Log a refusal (and its ledger entry, if any), written by ``finish``."""
-        self._refusals.append({"at": at, "sender": sender, "message_id": message_id,
-                               "authenticated": authenticated, "reason": reason,
-                               "detail": detail, "receipt": receipt})
+               authenticated: bool, reason: str, detail: str,
+               leaf: dict[str, Any] | None = None,
+               entry: LedgerEntry | None = None) -> Callable[[], str | None]:
+        """Log a refusal (and its ledger entry, if any), written by ``finish``, with a
+        receipt for ``leaf`` if given; what gives the receipt once ``finish`` made it."""
+        row = {"at": at, "sender": sender, "message_id": message_id,
+               "authenticated": authenticated, "reason": reason, "detail": detail,
+               "receipt": None}
+        self._refusals.append(row)
+        if leaf is not None:
+            self._receipts.append((row, leaf))
         if authenticated and sender and message_id:
-            self._refused.setdefault((sender, message_id), (reason, detail, receipt))
+            self._refused.setdefault((sender, message_id), row)
         if entry is not None:
             self._entries.append(entry)
+        return lambda: cast(str | None, row["receipt"])
 
     def accept(self, sender: str, message_id: str, release: Message, entry: LedgerEntry,
                now: datetime) -> Arrival:
@@ -109,18 +125,25 @@ class InboxBatch:
         self._entries.append(entry)
         self.arrivals.append(arrival)
         self._accepted[(sender, message_id)] = arrival
+        self._receipts.append(arrival)
         return arrival
 
-    def finish(self, sign: Callable[[Arrival], str]) -> None:
-        """Write everything buffered, in message order; ``sign`` makes each arrival's
-        receipt once its ledger index is known. Raises ``BatchConflict`` (see there)."""
+    def finish(self, leaf: Callable[[Arrival], dict[str, Any]], sign_all: SignAll) -> None:
+        """Write everything buffered, in message order. Once the arrivals' ledger indices
+        are known, ``leaf`` says what each one's receipt says and ``sign_all`` signs every
+        receipt of the batch at once. Raises ``BatchConflict`` (see there)."""
         uow = self.uow
         self.new_reports.flush()
-        uow.inbox.refuse_many(self._refusals)
         indices = acts.record(uow, self._entries)
         for arrival in self.arrivals:
             arrival.ledger_index = indices[arrival.entry] if indices else None
-            arrival.receipt = sign(arrival)
+        leaves = [leaf(r) if isinstance(r, Arrival) else r[1] for r in self._receipts]
+        for item, token in zip(self._receipts, sign_all(leaves), strict=True):
+            if isinstance(item, Arrival):
+                item.receipt = token
+            else:
+                item[0]["receipt"] = token
+        uow.inbox.refuse_many(self._refusals)
         uow.inbox.add_many([_inbox_row(a) for a in self.arrivals])
         if not self.replay_cache.flush():
             raise BatchConflict("a message id of this batch was remembered concurrently")

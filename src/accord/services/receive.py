@@ -36,16 +36,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
-from accord.adapters.compact import CompactError, header, split
+from accord.adapters.compact import CompactError, header
 from accord.adapters.envelope import (
     EnvelopeRefused,
     EnvelopeReplayed,
     OpenedEnvelope,
     open_envelope,
+    outer_header,
 )
+from accord.adapters.envelope_batch import BATCH_TYP, claimed_ids, open_batch
 from accord.adapters.keys import NodeKeys
 from accord.adapters.partner_keys import PublicKeys
-from accord.adapters.receipts import ACCEPTED, DUPLICATE, REFUSED, sign_receipt
+from accord.adapters.receipts import ACCEPTED, DUPLICATE, REFUSED, receipt_leaf, sign_receipts
 from accord.adapters.store import Store, UnitOfWork
 from accord.adapters.store.inbox import HeldReport, InboxEntry
 from accord.config import FederationSettings
@@ -122,9 +124,10 @@ class Receiver:
 
     def receive(self, envelopes: Sequence[str | bytes], *,
                 now: datetime | None = None) -> list[InboxResult]:
-        """Handle ``envelopes`` in order, in one transaction; one result each.
+        """Handle ``envelopes`` in order, in one transaction; one result per message (a
+        single-message envelope has one, a batch envelope one per id its header names).
 
-        If the store fails, nothing of the batch is kept and every envelope is
+        If the store fails, nothing of the batch is kept and every message is
         answered ``inbox_unavailable`` (the sender sends them again).
         """
         for attempt in (1, 2):
@@ -140,13 +143,15 @@ class Receiver:
                 raise
             except Exception as exc:  # the store failed: nothing was kept, the sender retries
                 log.exception("inbox could not store a batch")
-                return [InboxResult(REFUSED, _claimed(t)[1], "inbox_unavailable",
-                                    f"{type(exc).__name__}; try again later") for t in envelopes]
+                return [InboxResult(REFUSED, message_id, "inbox_unavailable",
+                                    f"{type(exc).__name__}; try again later")
+                        for t in envelopes for _sender, message_id in _claims(t)]
         raise AssertionError("unreachable")
 
     def _batch(self, uow: UnitOfWork, envelopes: Sequence[str | bytes],
                now: datetime) -> list[InboxResult]:
-        claimed = [_claimed(t) for t in envelopes]
+        per_envelope = [_claims(t) for t in envelopes]
+        claimed = [c for claims in per_envelope for c in claims]
         batch = InboxBatch(uow, self.registry, claimed)
         pinned: dict[str, PublicKeys | None] = {}
 
@@ -156,23 +161,22 @@ class Receiver:
             return pinned[node_id]
 
         # 1. open every envelope (cryptography; the replay cache answers from memory).
-        # After a refusal the sender may cure, its later envelopes are not looked at.
+        # After a refusal the sender may cure, its later messages are not looked at.
         opened: list[OpenedEnvelope | EnvelopeRefused | None] = []
         stopped: set[str | None] = set()
-        for token, (sender, _message_id) in zip(envelopes, claimed, strict=True):
+        for token, claims in zip(envelopes, per_envelope, strict=True):
+            sender = claims[0][0]
             if sender in stopped:
-                opened.append(None)
+                opened += [None] * len(claims)
                 continue
             try:
-                opened.append(open_envelope(
-                    token, my_keys=self.keys, my_id=self.me,
-                    sender_public_keys_lookup=keys_of, replay_cache=batch.replay_cache,
-                    now=now, max_age=timedelta(seconds=self.settings.freshness_seconds),
-                    max_bytes=self.settings.max_envelope_bytes))
+                opened += self._open(token, keys_of, batch, now)
             except EnvelopeRefused as exc:
-                opened.append(exc)
-                if exc.code in RETRYABLE:
+                if exc.code in RETRYABLE:  # answered once; the rest is sent again
                     stopped.add(sender)
+                    opened += [exc] + [None] * (len(claims) - 1)
+                else:
+                    opened += [exc] * len(claims)
         # 2. what we hold of the reports they name, read once
         batch.prefetch(o.payload["report_id"] for o in opened if isinstance(o, OpenedEnvelope)
                        and isinstance(o.payload.get("report_id"), str))
@@ -184,13 +188,34 @@ class Receiver:
                                                 now=now))
             return indices[0]
 
-        # 3. check and keep each, in order; 4. write the batch, sign the receipts
+        # 3. check and keep each, in order; 4. write the batch, sign the receipts at once
         answers = [self._receive(batch, claim, outcome, now, policy)
                    for claim, outcome in zip(claimed, opened, strict=True)]
-        batch.finish(lambda a: sign_receipt(
-            self.keys, issuer=self.me, sender=a.sender, message_id=a.message_id,
-            status=ACCEPTED, at=now, seq=a.release.seq, ledger_index=a.ledger_index))
+        batch.finish(lambda a: receipt_leaf(sender=a.sender, message_id=a.message_id,
+                                            status=ACCEPTED, seq=a.release.seq,
+                                            ledger_index=a.ledger_index),
+                     lambda leaves: sign_receipts(self.keys, issuer=self.me, at=now,
+                                                  leaves=leaves))
         return [a if isinstance(a, InboxResult) else a() for a in answers]
+
+    def _open(self, token: str | bytes, keys_of: Callable[[str], PublicKeys | None],
+              batch: InboxBatch, now: datetime) -> list[OpenedEnvelope | EnvelopeRefused]:
+        """Open one envelope: a message, or a batch's messages (replayed ids as refusals)."""
+        settings = self.settings
+        max_age = timedelta(seconds=settings.freshness_seconds)
+        text, outer = outer_header(token, max_bytes=settings.max_envelope_bytes)
+        if outer.get("typ") != BATCH_TYP:
+            return [open_envelope(text, my_keys=self.keys, my_id=self.me,
+                                  sender_public_keys_lookup=keys_of,
+                                  replay_cache=batch.replay_cache, now=now, max_age=max_age,
+                                  max_bytes=settings.max_envelope_bytes)]
+        opened = open_batch(text, outer, my_keys=self.keys, my_id=self.me,
+                            sender_public_keys_lookup=keys_of,
+                            replay_cache=batch.replay_cache, now=now, max_age=max_age,
+                            max_bytes=settings.max_envelope_bytes)
+        return [EnvelopeReplayed(f"message {m.message_id} from {m.sender} was already "
+                                 "received", sender=m.sender, message_id=m.message_id)
+                if m.message_id in opened.replayed else m for m in opened.messages]
 
     # -- one envelope, inside the batch's transaction ---------------------------------
     def _receive(self, batch: InboxBatch, claimed: tuple[str | None, str | None],
@@ -251,7 +276,7 @@ class Receiver:
         prior = batch.accepted_before(sender, message_id)
         if prior is not None:
             batch.refuse(at=now, sender=sender, message_id=message_id, authenticated=True,
-                         reason="envelope_replayed", detail="already accepted", receipt=None)
+                         reason="envelope_replayed", detail="already accepted")
 
             def duplicate() -> InboxResult:  # the receipt of one accepted in this batch
                 return InboxResult(DUPLICATE, message_id, "envelope_replayed",  # comes later
@@ -260,24 +285,26 @@ class Receiver:
             return duplicate() if isinstance(prior, InboxEntry) else duplicate
         refused = batch.refused_before(sender, message_id)
         if refused is not None and refused[0] != "envelope_replayed":
-            return InboxResult(REFUSED, message_id, *refused)
+            # its receipt may be made with this batch's: read it when answering
+            return lambda: InboxResult(REFUSED, message_id,
+                                       *(batch.refused_before(sender, message_id) or refused))
         return None
 
     def _refused(self, batch: InboxBatch, sender: str | None, message_id: str | None,
-                 authenticated: bool, reason: str, detail: str, now: datetime) -> InboxResult:
-        receipt = None
+                 authenticated: bool, reason: str, detail: str, now: datetime) -> _Answer:
+        leaf = None
         if sender and message_id:
-            receipt = sign_receipt(self.keys, issuer=self.me, sender=sender[:64],
-                                   message_id=message_id[:64], status=REFUSED, at=now,
-                                   reason=reason, detail=detail)
-        batch.refuse(at=now, sender=sender, message_id=message_id, authenticated=authenticated,
-                     reason=reason, detail=detail, receipt=receipt, entry=LedgerEntry(
+            leaf = receipt_leaf(sender=sender[:64], message_id=message_id[:64], status=REFUSED,
+                                reason=reason, detail=detail)
+        receipt = batch.refuse(
+            at=now, sender=sender, message_id=message_id, authenticated=authenticated,
+            reason=reason, detail=detail, leaf=leaf, entry=LedgerEntry(
                          Act.ENVELOPE_REFUSED, actor="system",
                          subject=(message_id or "unknown")[:64],
                          partner=(sender or "unknown")[:64],
                          details={"reason": reason, "authenticated": authenticated}, at=now))
         log.info("refused envelope %s from %s: %s: %s", message_id, sender, reason, detail)
-        return InboxResult(REFUSED, message_id, reason, detail, receipt)
+        return lambda: InboxResult(REFUSED, message_id, reason, detail, receipt())
 
     def _apply(self, batch: InboxBatch, sender: str, message_id: str, release: Message,
                held: HeldReport | None, stored: Report | None, now: datetime,
@@ -344,12 +371,18 @@ class Receiver:
                      new_reports=batch.new_reports)
 
 
-def _claimed(token: str | bytes) -> tuple[str | None, str | None]:
-    """The sender and message id an envelope claims (unauthenticated: for routing only)."""
+def _claims(token: str | bytes) -> list[tuple[str | None, str | None]]:
+    """The sender and message id(s) an envelope claims (unauthenticated: for routing and
+    answering only): one for a message, one per id a batch's header names."""
     try:
         text = token.decode("ascii") if isinstance(token, bytes) else token
-        head = header(split(text, 5, what="envelope")[0], what="envelope")
+        head = header(text[:text.index(".")] if "." in text else text, what="envelope")
     except (UnicodeDecodeError, CompactError, AttributeError):
-        return None, None
+        return [(None, None)]
     iss, jti = head.get("iss"), head.get("jti")
-    return (iss if isinstance(iss, str) else None), (jti if isinstance(jti, str) else None)
+    sender = iss if isinstance(iss, str) else None
+    if head.get("typ") == BATCH_TYP:
+        ids = claimed_ids(head)
+        if ids is not None:
+            return [(sender, i) for i in ids]
+    return [(sender, jti if isinstance(jti, str) else None)]

@@ -5,10 +5,21 @@
 keys, busy timeout, explicit transactions) and checks that the database can be
 reached, so that a wrong URL fails early with ``StoreUnavailable`` naming the
 host or file rather than with a driver traceback.
+
+SQLite lets one writer in at a time. Between processes its busy handler makes
+the others wait, but it polls: a writer that finds the database locked sleeps
+1, 2, 5, 10, 15, 20, 25, 25, ... ms before it looks again, however soon the
+lock is free. Within a process (the API's transactions and the dispatcher's,
+say) an SQLite engine therefore also takes a lock of its own around each
+writing transaction, from its ``BEGIN IMMEDIATE`` until its connection goes
+back to the pool, so that a waiting writer is let in as soon as the lock is
+free. It waits for that lock at most the busy timeout, then goes on to SQLite's
+own waiting as before.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +91,10 @@ def _sqlite_engine(url: URL) -> Engine:
             )
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+    writers = _WriteLock()
+    event.listen(engine, "begin", writers.on_begin)
+    for name in ("checkin", "close", "detach", "invalidate"):
+        event.listen(engine.pool, name, writers.on_done)
     return engine
 
 
@@ -99,11 +113,39 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(conn: Any) -> None:
-    # A writing unit of work takes the write lock up front: with WAL, a
-    # deferred transaction that reads and then writes can fail with
-    # SQLITE_BUSY when another writer got in between, whatever the timeout.
-    if conn.get_execution_options().get("accord_write", False):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+_HELD = "accord_write_lock"
+
+
+class _WriteLock:
+    """One engine's lock for writing transactions (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def on_begin(self, conn: Any) -> None:
+        # A writing unit of work takes the write lock up front: with WAL, a
+        # deferred transaction that reads and then writes can fail with
+        # SQLITE_BUSY when another writer got in between, whatever the timeout.
+        if not conn.get_execution_options().get("accord_write", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        info = conn.info
+        if _HELD not in info and self.lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            info[_HELD] = self.lock
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(info)
+            raise
+
+    @staticmethod
+    def on_done(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        """The connection went back to the pool (its transaction is over) or was dropped."""
+        if record is not None:
+            _release(record.info)
+
+
+def _release(info: dict[str, Any]) -> None:
+    lock = info.pop(_HELD, None)
+    if lock is not None:
+        lock.release()
