@@ -107,7 +107,7 @@ def test_bad_judgements_say_why(store: Store, registry: Registry) -> None:
     service.judge(store, "co-p1", "mx-p1", "same", actor="ana")
     with pytest.raises(Conflict, match="'co-p2' and 'mx-p1' are already judged same"):
         service.judge(store, "mx-p1", "co-p2", "different", actor="ana")
-    with pytest.raises(NotFound, match="no canonical entity or resolved entity 'ghost'"):
+    with pytest.raises(NotFound, match="no canonical entity or entity 'ghost'"):
         service.canonical_entity(store, "ghost", registry=registry)
     with pytest.raises(InvalidValue, match="unknown family 'Ship'"):
         service.canonical_entities(store, family="Ship")

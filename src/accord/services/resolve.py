@@ -15,24 +15,28 @@ Each function is one unit of work; errors are ``accord.domain.errors`` classes.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from accord.adapters.store import Store
-from accord.adapters.store.resolution_repo import SqlResolutionRepository, resolvable_statements
+from accord.adapters.store.resolution_repo import (
+    SqlResolutionRepository,
+    resolvable_statements,
+    state_token,
+)
 from accord.analytics.resolve.cluster import Cluster
 from accord.analytics.resolve.features import FAMILIES, Mention, mention_of
 from accord.analytics.resolve.incremental import Resolver, RunSummary
 from accord.analytics.resolve.judgements import Judgement, JudgementRecord, Pair
-from accord.domain.errors import InvalidValue, NotFound, SchemaError
+from accord.domain.errors import Conflict, InvalidValue, NotFound, SchemaError
 from accord.domain.ledger_entry import Action, LedgerEntry
 from accord.domain.registry import Registry
 from accord.services import ledger
-from accord.services.entities import get_entity
+from accord.services.canonical_view import CanonicalPage, best_name, canonical_page
+from accord.services.resolution_staging import StagedRepository
 
 
 def resolvable_schemata(registry: Registry) -> list[str]:
@@ -90,28 +94,60 @@ class ResolveResult:
 
 def resolve(store: Store, registry: Registry, *, full: bool = False, retrain: bool = False,
             threads: int = 2) -> ResolveResult:
-    """Resolve the node's entities (see the module docstring); one transaction."""
-    with store.unit_of_work() as uow:
-        repo = SqlResolutionRepository(uow.session)
-        mentions = _mentions(uow.session, registry)
-        run = Resolver(repo, threads=threads).run(mentions, full=full, retrain=retrain)
-        return ResolveResult(run, repo.counts())
+    """Resolve the node's entities (see the module docstring).
+
+    Matching runs under a read transaction; what it changes is written at the end in
+    one short write transaction (``resolution_staging``), so imports and receipts do
+    not wait for it. ``Conflict`` if the resolution tables kept changing meanwhile.
+    """
+    def work(repo: StagedRepository, session: Any) -> RunSummary:
+        return Resolver(repo, threads=threads).run(_mentions(session, registry), full=full,
+                                                   retrain=retrain)
+
+    return _staged(store, work)
 
 
 def resolve_entities(store: Store, registry: Registry, entity_ids: Iterable[str], *,
-                     threads: int = 2) -> ResolveResult:
+                     threads: int = 2, train: bool = False) -> ResolveResult:
     """Resolve just these entities (new, changed, retracted) against the existing clusters.
 
-    Families without a model yet are left for the first ``resolve``.
+    Families without a model yet are left for the first ``resolve``; with ``train``,
+    they are resolved from scratch now (all their entities, the model trained: the
+    whole run is then ``resolve``'s).
     """
     wanted = set(entity_ids)
-    with store.unit_of_work() as uow:
-        repo = SqlResolutionRepository(uow.session)
-        current = [m for m in _mentions(uow.session, registry, wanted)
-                   if repo.model(m.family) is not None]
+
+    def work(repo: StagedRepository, session: Any) -> RunSummary:
+        current = _mentions(session, registry, wanted)
+        if train and any(repo.model(m.family) is None for m in current):
+            return Resolver(repo, threads=threads).run(_mentions(session, registry))
+        current = [m for m in current if repo.model(m.family) is not None]
         gone = set(repo.mentions(wanted)) - {m.id for m in current}
-        run = Resolver(repo, threads=threads).update(current, gone)
-        return ResolveResult(run, repo.counts())
+        return Resolver(repo, threads=threads).update(current, gone)
+
+    return _staged(store, work)
+
+
+ATTEMPTS = 3
+
+
+def _staged(store: Store, work: Callable[[StagedRepository, Any], RunSummary]
+            ) -> ResolveResult:
+    for _ in range(ATTEMPTS):
+        with store.unit_of_work(write=False) as uow:
+            token = state_token(uow.session)
+            staged = StagedRepository(SqlResolutionRepository(uow.session))
+            run = work(staged, uow.session)
+            if not staged.changed:
+                return ResolveResult(run, staged.base.counts())
+        with store.unit_of_work() as uow:
+            if state_token(uow.session) != token:
+                continue  # a judgement or another run wrote meanwhile: start again
+            repo = SqlResolutionRepository(uow.session)
+            staged.replay(repo)
+            return ResolveResult(run, repo.counts())
+    raise Conflict("the resolution tables kept changing during the run (other runs or "
+                   "judgements at the same time); try again", where="resolve")
 
 
 @dataclass(frozen=True)
@@ -188,65 +224,20 @@ def canonical_entities(store: Store, *, family: str | None = None, min_size: int
 
 
 def _caption(mentions: list[Mention]) -> str:
-    counts = Counter(m.caption for m in mentions)
-    return min(counts, key=lambda c: (-counts[c], c)) if counts else ""
+    return best_name(m.caption for m in mentions)
 
 
-@dataclass(frozen=True)
-class CanonicalView:
-    """A canonical entity: its mentions with provenance, and why they were joined."""
-
-    id: str
-    family: str
-    confidence: float
-    caption: str
-    members: tuple[dict[str, Any], ...]
-    links: tuple[dict[str, Any], ...]
-    judgements: tuple[dict[str, str], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "family": self.family, "caption": self.caption,
-                "confidence": self.confidence, "size": len(self.members),
-                "members": list(self.members), "links": list(self.links),
-                "judgements": list(self.judgements)}
+CanonicalView = CanonicalPage  # the name this module used first
 
 
 def canonical_entity(store: Store, some_id: str, *, registry: Registry,
-                     reader: str | None = None, home: str | None = None) -> CanonicalView:
-    """The canonical entity ``some_id`` (a canonical id or any of its mentions' ids).
-
-    ``NotFound`` if it names neither. Each member is read as ``get_entity`` reads it
-    (so a read of partners' material is ledgered when ``reader``/``home`` are given).
-    """
-    with store.unit_of_work(write=False) as uow:
-        repo = SqlResolutionRepository(uow.session)
-        cid = repo.clusters_of([some_id]).get(some_id, some_id)
-        row = repo.cluster_rows([cid]).get(cid)
-        if row is None:
-            raise NotFound(f"no canonical entity or resolved entity {some_id!r}; "
-                           "run 'accord resolve' first or check the id", where="canonical")
-        member_ids = repo.members([cid]).get(cid, [])
-        mentions = repo.mentions(member_ids)
-        model = repo.model(row["family"])
-        links = [repo.link(a, b) for a, b in row["links"]]
-        judged = [r.to_dict() for r in repo.judgements()
-                  if r.pair.left in mentions or r.pair.right in mentions]
-    names = [c["output_column_name"] for c in model.settings["comparisons"]] if model else []
-    labels = model.labels() if model else {}
-    members = []
-    for member in member_ids:
-        try:
-            view = get_entity(store, member, registry=registry, reader=reader, home=home)
-            members.append(view.to_dict())
-        except NotFound:  # retracted since the last resolution
-            members.append({"id": member, "caption": mentions[member].caption
-                            if member in mentions else member, "statements": [],
-                            "reports": [], "stale": True})
-    return CanonicalView(
-        id=cid, family=row["family"], confidence=row["confidence"],
-        caption=_caption(list(mentions.values())), members=tuple(members),
-        links=tuple(lk.to_dict(names, labels) for lk in links if lk is not None),
-        judgements=tuple(judged))
+                     reader: str | None = None, home: str | None = None,
+                     include_received: bool = True) -> CanonicalPage:
+    """The canonical entity ``some_id`` (a canonical id or any entity's id), with every
+    mention's provenance, merged properties, link evidence and judgements
+    (``canonical_view.canonical_page``). ``NotFound`` if it names neither."""
+    return canonical_page(store, some_id, registry=registry, reader=reader, home=home,
+                          include_received=include_received)
 
 
 def explain(store: Store, a: str, b: str) -> dict[str, Any]:

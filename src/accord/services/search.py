@@ -14,18 +14,26 @@ matching keys exactly); ranking happens here, the same on both stores:
 identifier hits score 1.0; a name hit scores by how many query tokens matched
 exactly rather than as variants, and how much of the name the query covers.
 Retracted reports are left out unless ``include_retracted``.
+
+``search_canonical`` groups the hits by canonical entity (``accord resolve``):
+each group gives the canonical id, family, confidence, how many mentions it
+joins, its best name and the mentions that matched; an entity not resolved is a
+group of its own. Every hit carries its ``canonical_id``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from accord.adapters.store import Store
+from accord.adapters.store.resolution_repo import SqlResolutionRepository, origins_of
 from accord.adapters.store.search_index import Candidate
 from accord.domain.entity import Entity
 from accord.domain.errors import InvalidValue
 from accord.domain.registry import Registry, load_registry
 from accord.domain.values import identifier_key, name_keys, name_tokens, token_keys, types
+from accord.services.canonical_view import best_name
 from accord.services.ingest_write import identifier_index_key
 
 MAX_LIMIT = 1000
@@ -41,6 +49,7 @@ class SearchHit:
     score: float
     matched: str  # "name" or "identifier"
     value: str  # the stored value that matched
+    canonical_id: str = ""  # its canonical entity (``search_canonical``); itself if unresolved
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -101,6 +110,86 @@ def search(
         hits.append(SearchHit(entity_id=entity_id, schema=entity.schema, caption=entity.caption,
                               score=score, matched=matched, value=value))
     return hits
+
+
+@dataclass(frozen=True)
+class CanonicalHit:
+    """The hits of one canonical entity, with what the node knows of it."""
+
+    canonical_id: str
+    family: str | None
+    resolved: bool
+    confidence: float
+    caption: str  # its best name (the caption most of its mentions share)
+    size: int  # its mentions (those the reader may see)
+    score: float  # its best hit's
+    hits: tuple[SearchHit, ...]
+    mentions: tuple[str, ...]  # the first MAX_MENTIONS of its mentions' ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"canonical_id": self.canonical_id, "family": self.family,
+                "resolved": self.resolved, "confidence": self.confidence,
+                "caption": self.caption, "size": self.size, "score": self.score,
+                "hits": [h.to_dict() for h in self.hits], "mentions": list(self.mentions)}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[SearchHit, ...]
+    canonical: tuple[CanonicalHit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "hits": [h.to_dict() for h in self.hits],
+                "canonical": [c.to_dict() for c in self.canonical]}
+
+
+MAX_MENTIONS = 50
+
+
+def search_canonical(store: Store, query: str, *, limit: int = 20, schema: str | None = None,
+                     registry: Registry | None = None, country: str | None = None,
+                     home: str | None = None, include_received: bool = True) -> SearchResult:
+    """``search``, each hit with its canonical id, and the hits grouped by canonical entity
+    (best group first). With ``include_received=False`` (and ``home``, this node's id),
+    entities only partners' material names are neither hits nor counted in a group,
+    and a group's name is made from this node's own mentions."""
+    wide = limit if include_received or home is None else min(limit * 3, MAX_LIMIT)
+    hits = search(store, query, limit=wide, schema=schema, registry=registry,
+                  country=country)
+    with store.unit_of_work(write=False) as uow:
+        repo = SqlResolutionRepository(uow.session)
+        hidden: set[str] = set()
+        if not include_received and home is not None:
+            seen = origins_of(uow.session, [h.entity_id for h in hits])
+            hits = [h for h in hits if home in seen.get(h.entity_id, set())][:limit]
+        canon = repo.clusters_of([h.entity_id for h in hits])
+        rows = repo.cluster_rows(set(canon.values()))
+        members = repo.members(set(rows))
+        every = {m for ms in members.values() for m in ms}
+        captions = {i: m.caption for i, m in repo.mentions(every).items()}
+        if not include_received and home is not None:
+            mine = origins_of(uow.session, every)
+            hidden = {m for m in every if home not in mine.get(m, set())}
+    hits = [replace(h, canonical_id=canon.get(h.entity_id, h.entity_id)) for h in hits]
+    groups: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.canonical_id, []).append(hit)
+    out = []
+    for cid, found in groups.items():
+        row = rows.get(cid)
+        if row is None:
+            out.append(CanonicalHit(cid, None, False, 1.0, found[0].caption, 1,
+                                    found[0].score, tuple(found), (found[0].entity_id,)))
+            continue
+        visible = [m for m in members.get(cid, []) if m not in hidden]
+        out.append(CanonicalHit(
+            cid, row["family"], True, float(row["confidence"]),
+            best_name(captions.get(m, "") for m in visible) or found[0].caption,
+            len(visible), max(h.score for h in found), tuple(found),
+            tuple(visible[:MAX_MENTIONS])))
+    out.sort(key=lambda g: (-g.score, g.canonical_id))
+    return SearchResult(query, tuple(hits), tuple(out))
 
 
 def query_identifier_keys(text: str, *, country: str | None = None) -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.orm import Session
 
 from accord.adapters.store import resolution_tables as t
-from accord.adapters.store.models import StatementRow
+from accord.adapters.store.models import ReportRow, ReportVersionRow, StatementRow
 from accord.analytics.resolve.cluster import Cluster
 from accord.analytics.resolve.evidence import Link
 from accord.analytics.resolve.features import Mention
@@ -277,3 +277,59 @@ def resolvable_statements(bind: Session | Connection, schemata: Collection[str],
                 values.append(value)
         if current is not None:
             yield current, kinds, props
+
+
+# -- what changed: cheap signals for the resolution worker and staged runs ---------------
+
+_DIGEST_MOD = 2_147_483_647  # keeps sums of statement keys within 64 bits on every store
+
+
+def statement_digests(bind: Session | Connection, schemata: Collection[str]
+                      ) -> dict[str, int]:
+    """``{entity id: digest}`` of the current statements of ``schemata``, per entity.
+
+    The digest changes when an entity gains, loses (retraction, purge, update) or
+    changes a statement: it is made from the count, the sum and the largest of its
+    statements' keys (each a hash of the statement's id, which includes its value).
+    """
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    s = StatementRow.__table__.c
+    stmt = (select(s.entity_id, func.count(), func.sum(s.pk % _DIGEST_MOD), func.max(s.pk))
+            .where(s.retracted.is_(False), s.schema.in_(sorted(schemata)))
+            .group_by(s.entity_id))
+    return {eid: hash((int(n), int(total or 0), int(top or 0)))
+            for eid, n, total, top in conn.execute(stmt.execution_options(yield_per=10_000))}
+
+
+def store_signature(bind: Session | Connection) -> tuple[int, int, str]:
+    """(report versions, reports, latest version recorded): changes whenever a report is
+    added, updated, retracted, received or purged; cheap enough to poll."""
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    versions, latest = conn.execute(select(func.count(), func.max(ReportVersionRow.recorded))
+                                    ).one()
+    reports = conn.scalar(select(func.count()).select_from(ReportRow))
+    return int(versions or 0), int(reports or 0), str(latest)
+
+
+def state_token(bind: Session | Connection) -> tuple[Any, ...]:
+    """A summary of the resolution tables that changes when a run or a judgement writes."""
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    out: list[Any] = [conn.scalar(select(func.count()).select_from(table))
+                      for table in (t.mentions, t.links, t.clusters, t.judgements)]
+    out.append(str(conn.scalar(select(func.max(t.judgements.c.at)))))
+    out.append(str(conn.scalar(select(func.max(t.models.c.trained_at)))))
+    return tuple(out)
+
+
+def origins_of(bind: Session | Connection, entity_ids: Collection[str]
+               ) -> dict[str, set[str]]:
+    """``{entity id: the nodes its current statements come from}``."""
+    conn = bind.connection() if isinstance(bind, Session) else bind
+    s = StatementRow.__table__.c
+    out: dict[str, set[str]] = {}
+    for chunk in _chunks(set(entity_ids)):
+        stmt = (select(s.entity_id, s.origin).where(s.entity_id.in_(chunk),
+                                                    s.retracted.is_(False)).distinct())
+        for eid, origin in conn.execute(stmt):
+            out.setdefault(eid, set()).add(origin)
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,25 +24,34 @@ def search(
     limit: Annotated[int, typer.Option("--limit", help="At most this many hits.")] = 20,
     json_: JsonOption = False,
 ) -> None:
-    """Search entities by name (accents, case, order, transliteration) or identifier."""
+    """Search entities by name (accents, case, order, transliteration) or identifier.
+
+    Hits are grouped by canonical entity (after ``accord resolve``)."""
     with command(json_) as out:
-        from accord.services.search import search as run_search
+        from accord.services.search import search_canonical
 
         with open_node(node) as opened:
-            hits = run_search(opened.store, query, limit=limit, schema=schema,
-                              registry=opened.registry, country=opened.config.country)
+            found = search_canonical(opened.store, query, limit=limit, schema=schema,
+                                     registry=opened.registry, country=opened.config.country,
+                                     home=opened.node_id)
 
         def human(console: Console) -> None:
-            if not hits:
+            if not found.hits:
                 console.print(f"No entity matches {query!r}.")
                 return
-            table = Table("score", "entity", "schema", "caption", "matched", title=query)
-            for hit in hits:
-                table.add_row(f"{hit.score:.2f}", hit.entity_id, hit.schema, hit.caption,
-                              f"{hit.matched}: {hit.value}")
+            table = Table("score", title=query)
+            table.add_column("entity", no_wrap=True)
+            for column in ("schema", "caption", "matched", "canonical entity (mentions)"):
+                table.add_column(column)
+            for group in found.canonical:
+                label = (f"{group.canonical_id} ({group.size}): {group.caption}"
+                         if group.resolved else "-")
+                for i, hit in enumerate(group.hits):
+                    table.add_row(f"{hit.score:.2f}", hit.entity_id, hit.schema, hit.caption,
+                                  f"{hit.matched}: {hit.value}", label if i == 0 else "")
             console.print(table)
 
-        out.emit({"query": query, "hits": [hit.to_dict() for hit in hits]}, human)
+        out.emit(found.to_dict(), human)
 
 
 @app.command("show")
@@ -53,33 +62,72 @@ def show(
         "--include-retracted", help="Also show statements of retracted reports.")] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Show an entity: every value with its report, origin, markings and grading."""
+    """Show an entity: every value with its report, origin, markings and grading, and its
+    canonical entity: every mention with its provenance and the evidence joining them."""
     with command(json_) as out:
         from accord.services import ledger
-        from accord.services.entities import get_entity
+        from accord.services.canonical_view import entity_page
 
         with open_node(node) as opened:
-            view = get_entity(opened.store, entity_id, registry=opened.registry,
-                              include_retracted=include_retracted,
-                              reader=ledger.local_actor(), home=opened.node_id)
-        data = view.to_dict()
+            data = entity_page(opened.store, entity_id, registry=opened.registry,
+                               include_retracted=include_retracted,
+                               reader=ledger.local_actor(), home=opened.node_id)
 
         def human(console: Console) -> None:
-            console.print(f"[bold]{data['caption']}[/] ({data['schema']} {data['id']}) "
-                          f"TLP:{data['markings'].get('tlp', '?')}")
-            table = Table("property", "value")
-            table.add_column("report", overflow="fold")
-            for column in ("origin", "TLP", "grading", "first seen"):
-                table.add_column(column)
-            for stmt in data["statements"]:
-                grading = stmt["grading"] or {}
-                table.add_row(stmt["prop"], stmt["value"], stmt["report_id"], stmt["origin"],
-                              str(stmt["markings"].get("tlp", "")),
-                              f"{grading.get('source', '')}{grading.get('information', '')}",
-                              (stmt["first_seen"] or "")[:10])
-            console.print(table)
-            for report in data["reports"]:
-                console.print(f"  {report['id']} v{report['version']} ({report['status']}, "
-                              f"{report['origin']}): {report['title']}", markup=False)
+            if data["kind"] == "entity":
+                _mention(console, data)
+            show_canonical(console, data["canonical"])
 
         out.emit(data, human)
+
+
+def _mention(console: Console, data: dict[str, Any]) -> None:
+    console.print(f"[bold]{data['caption']}[/] ({data['schema']} {data['id']}) "
+                  f"TLP:{data['markings'].get('tlp', '?')}")
+    table = Table("property", "value")
+    table.add_column("report", overflow="fold")
+    for column in ("origin", "TLP", "grading", "first seen"):
+        table.add_column(column)
+    for stmt in data["statements"]:
+        grading = stmt["grading"] or {}
+        table.add_row(stmt["prop"], stmt["value"], stmt["report_id"], stmt["origin"],
+                      str(stmt["markings"].get("tlp", "")),
+                      f"{grading.get('source', '')}{grading.get('information', '')}",
+                      (stmt["first_seen"] or "")[:10])
+    console.print(table)
+    for report in data["reports"]:
+        console.print(f"  {report['id']} v{report['version']} ({report['status']}, "
+                      f"{report['origin']}): {report['title']}", markup=False)
+
+
+def show_canonical(console: Console, page: dict[str, Any]) -> None:
+    """A canonical entity as ``accord show`` and ``accord canonical`` print it."""
+    if not page["resolved"]:
+        console.print(f"Canonical entity: not resolved (run 'accord resolve'); "
+                      f"{page['id']} stands alone.", markup=False)
+        return
+    console.print(f"\nCanonical entity [bold]{page['caption']}[/] ({page['family']} "
+                  f"{page['id']}): {page['size']} mention(s), {page['own_mentions']} own, "
+                  f"{page['received_mentions']} received, confidence "
+                  f"{page['confidence']:.3f}")
+    if page["hidden_mentions"]:
+        console.print(f"  ({page['hidden_mentions']} mention(s) you may not see)")
+    table = Table("entity", "caption", "own/received", "origin", "reports", "TLP", "handling",
+                  "grading")
+    for m in page["members"]:
+        marks = m.get("markings") or {}
+        reports = ", ".join(r["id"] + (f" [{r['agreement']}]" if r.get("agreement") else "")
+                            for r in m["reports"])
+        table.add_row(m["id"], m["caption"] + (" (stale)" if m["stale"] else ""),
+                      "received" if m["received"] else "own", ", ".join(m["origins"]),
+                      reports, str(marks.get("tlp", "")), ", ".join(marks.get("handling") or []),
+                      ", ".join(m.get("gradings", [])))
+    console.print(table)
+    for link in page["links"]:
+        why = "; ".join(f"{a['level']} ({a['weight']:+.1f})" for a in link.get("agreements", []))
+        hard = "; ".join(link["hard_evidence"])
+        console.print(f"  {link['left']} ~ {link['right']}: weight {link['weight']:+.1f}"
+                      f"{' [' + hard + ']' if hard else ''}: {why}", markup=False)
+    for j in page["judgements"]:
+        console.print(f"  judged {j['judgement']}: {j['left']} / {j['right']} by {j['actor']}",
+                      markup=False)

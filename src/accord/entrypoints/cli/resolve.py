@@ -117,18 +117,6 @@ def _listing(console: Console, listed: list[dict[str, Any]]) -> None:
 
 
 def _entity(console: Console, data: dict[str, Any]) -> None:
-    console.print(f"[bold]{data['caption']}[/] ({data['family']} {data['id']}), "
-                  f"{data['size']} mention(s), confidence {data['confidence']:.3f}")
-    table = Table("entity", "schema", "caption", "origins", "reports")
-    for m in data["members"]:
-        origins = sorted({s["origin"] for s in m.get("statements", [])})
-        table.add_row(m["id"], m.get("schema", ""), m.get("caption", ""), ", ".join(origins),
-                      ", ".join(r["id"] for r in m.get("reports", [])))
-    console.print(table)
-    for link in data["links"]:
-        why = "; ".join(f"{a['level']} ({a['weight']:+.1f})" for a in link.get("agreements", []))
-        hard = "; ".join(link["hard_evidence"])
-        console.print(f"  {link['left']} ~ {link['right']}: weight {link['weight']:+.1f}"
-                      f"{' [' + hard + ']' if hard else ''}: {why}")
-    for j in data["judgements"]:
-        console.print(f"  judged {j['judgement']}: {j['left']} / {j['right']} by {j['actor']}")
+    from accord.entrypoints.cli.explore import show_canonical
+
+    show_canonical(console, data)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from accord.domain.users import User
 from accord.entrypoints.api.deps import NodeDep, require
 from accord.services import resolve as service
+from accord.services.canonical_view import may_read_received
 from accord.services.users import Action
 
 router = APIRouter(prefix="/resolution", tags=["resolution"])
@@ -65,7 +66,8 @@ def canonical_entities(node: NodeDep, _user: Reader,
             summary="A canonical entity: its mentions with provenance, links and evidence")
 def canonical_entity(some_id: str, node: NodeDep, user: Reader) -> dict[str, Any]:
     return service.canonical_entity(node.store, some_id, registry=node.registry,
-                                    reader=user.name, home=node.node_id).to_dict()
+                                    reader=user.name, home=node.node_id,
+                                    include_received=may_read_received(user.role)).to_dict()
 
 
 @router.get("/explain", summary="The matcher's evidence on two entities")
