@@ -37,8 +37,8 @@ from pymerkle import SqliteTree
 from sqlalchemy import Engine
 
 from accord.adapters.ledger import LeafFilter, LedgerStore, create_ledger_tables
-from accord.adapters.ledger.tables import TILE_STRIDE, TILE_WIDTH
-from accord.adapters.ledger.tree import LeafRow
+from accord.adapters.ledger.tables import BUNDLE_MAX, TILE_STRIDE, TILE_WIDTH
+from accord.adapters.ledger.tree import LeafRow, bundle_values
 from accord.adapters.store.engine import create_store_engine
 from accord.domain.ledger_entry import Action, LedgerEntry, encode_leaf_at
 from accord.domain.merkle import (
@@ -221,7 +221,8 @@ def proof_latencies(tree: object, size: int, samples: int, *, check: bool = True
 class BulkLoader:
     """Writes synthetic leaves and their tiles straight into the tables (see module doc)."""
 
-    CHUNK = 1 << 16  # a multiple of TILE_WIDTH**4, so tiles up to level 16 close per chunk
+    CHUNK = 1 << 16  # a multiple of TILE_WIDTH**4 (tiles up to level 16 close per chunk)
+    # and of BUNDLE_MAX (full bundles, as record_many of large batches writes them)
 
     def __init__(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
@@ -248,7 +249,11 @@ class BulkLoader:
             hashes.append(h)
             rows.append((index, h, data))
         self.conn.execute("BEGIN")
-        self.conn.executemany("INSERT INTO ledger_leaves VALUES (?,?,?)", rows)
+        self.conn.executemany(
+            "INSERT INTO ledger_bundles (first_idx, n, hashes, ends, data) VALUES (?,?,?,?,?)",
+            [tuple(bundle_values(first + k, hashes[k:k + BUNDLE_MAX],
+                                 [r[2] for r in rows[k:k + BUNDLE_MAX]]).values())
+             for k in range(0, n, BUNDLE_MAX)])
         tiles = []
         level, nodes = 0, hashes
         while nodes:

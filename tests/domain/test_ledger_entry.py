@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from accord.domain.errors import InvalidValue
-from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, encode_leaf
+from accord.domain.ledger_entry import (
+    Action,
+    LedgerEntry,
+    decode_leaf,
+    encode_leaf,
+    encode_leaves,
+    format_time,
+)
 
 T = datetime(2026, 3, 4, 10, 0, 0, 123456, tzinfo=UTC)
 H = "sha256:" + "ab" * 32
@@ -102,3 +110,21 @@ def test_floats_and_fractional_indices_never_make_a_leaf() -> None:
         decode_leaf(b"{" + base + b',"index":1.0,"v":1}')
     with pytest.raises(InvalidValue, match="lone surrogate|cannot be stored canonically"):
         encode_leaf(LedgerEntry(Action.REPORT_CREATED, actor="a\ud800", at=T), 0)
+
+
+class _Moment(datetime):
+    """A datetime subclass: encoded through the text path, not orjson's own."""
+
+
+def test_the_time_in_a_leaf_is_format_time_for_every_instant() -> None:
+    rng = random.Random(9)
+    start = datetime(1, 1, 1, tzinfo=UTC)
+    moments = [start + timedelta(microseconds=rng.randrange(10**17)) for _ in range(3000)]
+    moments += [m.replace(microsecond=us) for m in moments[:50] for us in (0, 1, 10, 999999)]
+    moments += [_Moment(2026, 3, 4, 10, 0, 0, 5, tzinfo=UTC),
+                datetime(2026, 3, 4, 5, 0, 0, 7, tzinfo=timezone(timedelta(hours=-5)))]
+    entries = [LedgerEntry(Action.MATERIAL_READ, actor="ana", at=m) for m in moments]
+    for index, (entry, data) in enumerate(zip(entries, encode_leaves(entries, 10), strict=True)):
+        assert json.loads(data)["at"] == format_time(entry.at)
+        assert data == encode_leaf(entry, 10 + index)
+        assert decode_leaf(data) == (10 + index, entry)

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from fastapi.testclient import TestClient
+from tests import ledger_tamper as tamper
 
 from accord.bootstrap import Node
 from accord.entrypoints.api.app import API_PREFIX
@@ -61,8 +62,7 @@ def test_only_the_auditor_reads_the_ledger(client: TestClient, tokens: dict[str,
 def test_verify_over_the_api_reports_tampering(client: TestClient, node_dir: NodeFixture,
                                                tokens: dict[str, str]) -> None:
     with sqlite3.connect(node_dir.path / "accord.db") as db:
-        db.execute("UPDATE ledger_leaves SET data = CAST(replace(data, 'system', 'nobody') "
-                   "AS BLOB) WHERE idx = 1")
+        tamper.edit_data(db, 1, b"system", b"nobody")
     verdict = get(client, tokens["auditor"], "verify")
     assert verdict["ok"] is False and verdict["first_bad_index"] == 1
     assert verdict["problems"][0]["message"] == "leaf 1: stored hash is not the hash of its data"

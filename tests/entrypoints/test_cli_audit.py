@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, update
+from tests import ledger_tamper as tamper
 from tests.federation_kit import make_node, pin
 
 from accord.adapters.ledger import LeafFilter, LeafRow
@@ -66,9 +67,7 @@ def test_verify_passes_on_an_untouched_ledger_and_counts_witnesses(node_dir: Nod
 def test_verify_fails_and_names_the_first_bad_index(node_dir: NodeFixture) -> None:
     fill(node_dir)
     with sqlite3.connect(node_dir.path / "accord.db") as db:
-        data = db.execute("SELECT data FROM ledger_leaves WHERE idx = ?", (B + 7,)).fetchone()[0]
-        db.execute("UPDATE ledger_leaves SET data = ? WHERE idx = ?",
-                   (data.replace(b"analyst1", b"analyst0"), B + 7))
+        tamper.edit_data(db, B + 7, b"analyst1", b"analyst0")
     result = run_cli("audit", "verify", "--node", str(node_dir.path), "--json")
     body = result.json()
     assert result.exit_code == 1

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from tests import ledger_tamper as tamper
 
 from accord.adapters.ledger import LeafFilter, LedgerStore, create_ledger_tables
 from accord.adapters.ledger.tables import checkpoints, head, leaf_index, leaves, tiles
@@ -19,7 +21,7 @@ from accord.adapters.store.engine import create_store_engine
 from accord.domain.checkpoint import Checkpoint, SignedCheckpoint
 from accord.domain.errors import NotFound
 from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, encode_leaf
-from accord.domain.merkle import InvalidProof, leaf_hash, verify_consistency
+from accord.domain.merkle import InvalidProof, verify_consistency
 from accord.domain.signed_note import NoteSigner, SignatureInvalid
 from accord.services import ledger
 from accord.services.ledger_verify import VerifyReport, verify_all
@@ -244,32 +246,30 @@ def rewrite_consistently(co: Engine, index: int, subject: str) -> None:
         uow.ledger.tree.index_pending()
 
 
+def tampered(co: Engine, how: Callable[[Connection], None]) -> None:
+    with co.begin() as conn:
+        how(conn)
+
+
 def swap(co: Engine, i: int, j: int) -> None:
     a, b = leaf_row(co, i), leaf_row(co, j)
-    exec_(co, update(leaves).where(leaves.c.idx == i).values(**{**b.values(), "idx": i}),
-          update(leaves).where(leaves.c.idx == j).values(**{**a.values(), "idx": j}))
+    tampered(co, lambda c: tamper.edit(c, i, lambda _: replace(b, index=i)))
+    tampered(co, lambda c: tamper.edit(c, j, lambda _: replace(a, index=j)))
 
 
 def edit_data(co: Engine, i: int) -> None:
-    row = leaf_row(co, i)
-    exec_(co, update(leaves).where(leaves.c.idx == i).values(
-        data=row.data.replace(b"R-", b"X-")))
+    tampered(co, lambda c: tamper.edit_data(c, i, b"R-", b"X-"))
 
 
 def edit_data_and_hash(co: Engine, i: int) -> None:
-    data = leaf_row(co, i).data.replace(b"R-", b"X-")
-    exec_(co, update(leaves).where(leaves.c.idx == i).values(data=data,
-                                                              leaf_hash=leaf_hash(data)),
-          update(leaf_index).where(leaf_index.c.idx == i).values(
-              subject=decode_leaf(data)[1].subject))
+    tampered(co, lambda c: tamper.edit_data(c, i, b"R-", b"X-", rehash=True))
+    exec_(co, update(leaf_index).where(leaf_index.c.idx == i).values(
+        subject=decode_leaf(leaf_row(co, i).data)[1].subject))
 
 
 def insert_leaf(co: Engine, i: int) -> None:
     """Shift leaves i.. up by one and slip a well-formed leaf in at i."""
-    exec_(co, text(f"UPDATE ledger_leaves SET idx = idx + 1000000 WHERE idx >= {i}"),
-          text("UPDATE ledger_leaves SET idx = idx - 999999 WHERE idx >= 1000000"),
-          insert(leaves).values(LeafRow.of(act(500), i).values()),
-          update(head).values(size=head.c.size + 1))
+    tampered(co, lambda c: tamper.insert_leaf(c, i, LeafRow.of(act(500), i)))
 
 
 def strip_cosignature(co: Engine, size: int) -> None:
@@ -288,10 +288,18 @@ TAMPERING: list[tuple[str, Callable[[Engine], None], int | None, str]] = [
         leaf_index.c.idx == 30).values(actor="nobody")), 30, "index"),
     ("delete a row of the auditor's index", lambda e: exec_(e, delete(leaf_index).where(
         leaf_index.c.idx == 31)), 31, "index"),
-    ("delete a leaf", lambda e: exec_(e, delete(leaves).where(leaves.c.idx == 12)), 12,
+    ("delete a leaf", lambda e: tampered(e, lambda c: tamper.delete_leaf(c, 12)), 12,
      "missing"),
-    ("delete the last leaf", lambda e: exec_(e, delete(leaves).where(leaves.c.idx == 105)),
+    ("cut a leaf out of its bundle", lambda e: tampered(e, lambda c: tamper.cut_leaf(c, 12)),
+     12, "leaf"),
+    ("delete the last leaf", lambda e: tampered(e, lambda c: tamper.delete_leaf(c, 105)),
      105, "missing"),
+    ("delete a whole bundle", lambda e: exec_(e, delete(leaves).where(
+        leaves.c.first_idx == 45)), 45, "missing"),
+    ("damage a bundle's end offsets", lambda e: tampered(e, lambda c: tamper.damage_ends(c, 60)),
+     45, "leaf"),
+    ("slip in an overlapping bundle", lambda e: tampered(e, lambda c: tamper.add(
+        c, 30, [LeafRow.of(act(30, purpose="slipped in"), 30)])), 30, "extra"),
     ("swap two leaves", lambda e: swap(e, 5, 60), 5, "leaf"),
     ("insert a leaf", lambda e: insert_leaf(e, 50), 50, "index"),  # and "leaf" at 51
     ("append a leaf behind the head", lambda e: exec_(e, insert(leaves).values(

@@ -19,7 +19,7 @@ checkpoint.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -213,43 +213,60 @@ class LedgerEntry:
 
 def encode_leaf(entry: LedgerEntry, index: int) -> bytes:
     """The leaf data: canonical JSON of ``entry`` with its ``index``."""
-    return encode_leaf_at(entry, index)[0]
+    return encode_leaves((entry,), index)[0]
 
 
 def encode_leaf_at(entry: LedgerEntry, index: int) -> tuple[bytes, str]:
-    """The leaf data and its time text (one pass).
+    """The leaf data and its time text."""
+    return encode_leaves((entry,), index)[0], _time_text(entry.at)
 
-    The hot path of every append: the body is built with its keys already in
-    sorted order (``action`` < ``actor`` < ``agreement`` < ``at`` < ``details`` <
-    ``hashes`` < ``index`` < ``partner`` < ``purpose`` < ``subject`` < ``v``), so
-    orjson writes it as it comes instead of sorting every leaf; the small nested
-    maps are sorted only when they have more than one key. The tests check the
-    bytes against the standard library's sorted form.
+
+def encode_leaves(entries: Iterable[LedgerEntry], first: int) -> list[bytes]:
+    """The leaf data of ``entries`` at indices ``first, first + 1, ...``.
+
+    The hot path of every append, so it is one plain loop: each body is built
+    with its keys already in sorted order (``action`` < ``actor`` <
+    ``agreement`` < ``at`` < ``details`` < ``hashes`` < ``index`` < ``partner`` <
+    ``purpose`` < ``subject`` < ``v``), so orjson writes it as it comes instead
+    of sorting every leaf; the small nested maps are sorted only when they have
+    more than one key. The time is handed to orjson as the ``datetime`` itself
+    (with ``OPT_UTC_Z`` it writes ``2026-03-04T10:00:00.123456Z``, the text
+    ``format_time`` gives, twice as fast as formatting it here), except for a
+    whole second, which orjson would write without the ``.000000`` that keeps
+    the text fixed-width. The tests check the bytes against the standard
+    library's sorted form.
     """
-    at = _time_text(entry.at)
-    body: dict[str, Any] = {"action": entry.action._value_, "actor": entry.actor}
-    if entry.agreement:
-        body["agreement"] = entry.agreement
-    body["at"] = at
-    details = entry.details
-    if details:
-        body["details"] = details if len(details) == 1 else dict(sorted(details.items()))
-    hashes = entry.hashes
-    if hashes:
-        body["hashes"] = hashes if len(hashes) == 1 else dict(sorted(hashes.items()))
-    body["index"] = index
-    if entry.partner:
-        body["partner"] = entry.partner
-    if entry.purpose:
-        body["purpose"] = entry.purpose
-    if entry.subject:
-        body["subject"] = entry.subject
-    body["v"] = LEAF_FORMAT
-    try:
-        return orjson.dumps(body), at
-    except TypeError as exc:  # a lone surrogate, an integer beyond 64 bits
-        raise InvalidValue(f"cannot be stored canonically: {exc}",
-                           where=f"ledger entry {entry.action.value}") from None
+    dumps, time_text, option = orjson.dumps, _time_text, orjson.OPT_UTC_Z
+    out: list[bytes] = []
+    append = out.append
+    index = first
+    for entry in entries:
+        body: dict[str, Any] = {"action": entry.action._value_, "actor": entry.actor}
+        if entry.agreement:
+            body["agreement"] = entry.agreement
+        at = entry.at
+        body["at"] = at if at.microsecond and type(at) is datetime else time_text(at)
+        details = entry.details
+        if details:
+            body["details"] = details if len(details) == 1 else dict(sorted(details.items()))
+        hashes = entry.hashes
+        if hashes:
+            body["hashes"] = hashes if len(hashes) == 1 else dict(sorted(hashes.items()))
+        body["index"] = index
+        if entry.partner:
+            body["partner"] = entry.partner
+        if entry.purpose:
+            body["purpose"] = entry.purpose
+        if entry.subject:
+            body["subject"] = entry.subject
+        body["v"] = LEAF_FORMAT
+        try:
+            append(dumps(body, None, option))
+        except TypeError as exc:  # a lone surrogate, an integer beyond 64 bits
+            raise InvalidValue(f"cannot be stored canonically: {exc}",
+                               where=f"ledger entry {entry.action.value}") from None
+        index += 1
+    return out
 
 
 def decode_leaf(data: bytes, *, where: str = "leaf") -> tuple[int, LedgerEntry]:

@@ -2,7 +2,9 @@
 
 ``verify_all`` reads every leaf once, in index order, and checks that
 
-- indices run 0, 1, 2, ... up to the head size with no gap or extra row;
+- indices run 0, 1, 2, ... up to the head size with no gap, overlap or extra leaf
+  (leaves are stored in bundles, one row per appended batch: a damaged bundle
+  gives its leaves no hash, so it is named at its first leaf);
 - each leaf's data is canonical JSON that names its own index and its stored
   hash is the hash of its data;
 - the auditor's index (``ledger_index``) has a row for every leaf it claims to
@@ -212,6 +214,11 @@ class _Walk:
                                           f"stored leaf is {row.index})", self.count))
             while self.count < row.index:  # keep the tree shape; the gaps cannot match
                 self._push(_GAP)
+        elif row.index < self.count:
+            # Overlapping bundles: a leaf index stored twice. It is checked at the place
+            # it takes in the walk, where its own index names the disturbance.
+            self.report.add(LedgerProblem("extra", f"leaf {row.index} is stored twice "
+                                          "(overlapping bundles)", row.index))
         index = self.count
         if leaf_hash(row.data) != row.leaf_hash:
             self.report.add(LedgerProblem("leaf", f"leaf {index}: stored hash is not the hash "

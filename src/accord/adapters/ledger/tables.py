@@ -1,8 +1,14 @@
 """The ledger's tables, on their own ``MetaData`` (the store's models do not own them).
 
-- ``ledger_leaves``: one row per leaf and nothing else: its index, data
-  (canonical JSON, see ``accord.domain.ledger_entry``) and leaf hash. This is
-  the row every act writes, so it is kept as narrow as pymerkle's.
+- ``ledger_bundles``: the leaves, one row per appended batch (an "entry
+  bundle", as C2SP tlog-tiles calls it, but never rewritten): keyed by the
+  index of its first leaf, with ``n`` leaves, their 32-byte leaf hashes
+  concatenated (``hashes``), their data (canonical JSON, see
+  ``accord.domain.ledger_entry``) concatenated (``data``) and the end offset
+  of each leaf in ``data`` as 4-byte big-endian integers (``ends``). A batch of
+  a thousand acts is one row; a single act is a one-leaf row. Leaf ``i`` is in
+  the row with the largest ``first_idx <= i``. Batches longer than
+  ``BUNDLE_MAX`` are split into several rows.
 - ``ledger_index``: the auditor's query columns (time, who, what, subject,
   agreement, partner) copied from the leaves, with secondary indexes on actor,
   action and agreement. It is a *derived* index, filled in batches when a
@@ -12,7 +18,8 @@
   row (which could hide an act from a filtered view) is caught. ``at`` is the
   leaf's own UTC text (fixed width, so it sorts as time).
 - ``ledger_tiles``: hashes of perfect subtrees at levels ``TILE_STRIDE``,
-  ``2 * TILE_STRIDE``, ... (level 0 is the leaf hash column). Any subtree
+  ``2 * TILE_STRIDE``, ... (level 0 is the bundles' leaf hashes; levels 1 to
+  ``TILE_STRIDE - 1`` are recomputed from them when needed). Any subtree
   hash is then at most ``2**(TILE_STRIDE - 1)`` rows away, so a proof at 10M
   leaves reads ~100 rows, while the tiles cost one row per 15 leaves.
 - ``ledger_head``: one row holding the tree size; appends lock it, so
@@ -38,6 +45,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     select,
 )
 
@@ -45,18 +53,24 @@ from accord.domain.errors import AccordError
 
 TILE_STRIDE = 4
 TILE_WIDTH = 1 << TILE_STRIDE
+BUNDLE_MAX = 1024  # leaves per bundle row at most (a proof reads at most 32 KiB of hashes)
+HASH_SIZE = 32
+END_SIZE = 4  # bytes per end offset in ``ends``
 
 metadata = MetaData()
 
 # INTEGER on SQLite makes the index the rowid: rows are clustered by index.
 _Index = BigInteger().with_variant(Integer(), "sqlite")
 
-leaves = Table(
-    "ledger_leaves", metadata,
-    Column("idx", _Index, primary_key=True, autoincrement=False),
-    Column("leaf_hash", LargeBinary(32), nullable=False),
+bundles = Table(
+    "ledger_bundles", metadata,
+    Column("first_idx", _Index, primary_key=True, autoincrement=False),
+    Column("n", Integer, nullable=False),
+    Column("hashes", LargeBinary, nullable=False),
+    Column("ends", LargeBinary, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+leaves = bundles  # where the leaves are (``delete(leaves)`` removes every leaf)
 
 leaf_index = Table(
     "ledger_index", metadata,
@@ -128,6 +142,22 @@ class LedgerError(AccordError):
 def create_ledger_tables(conn: Connection) -> None:
     """Create the ledger tables and the head row if missing (tests, benchmarks, and
     databases not yet under the store's Alembic migrations)."""
-    metadata.create_all(conn)
+    if not inspect(conn).has_table(bundles.name):
+        metadata.create_all(conn)
+        uncompressed(conn)
+    else:
+        metadata.create_all(conn)
     if conn.execute(select(head.c.id).where(head.c.id == HEAD_ID)).first() is None:
         conn.execute(insert(head).values(id=HEAD_ID, size=0))
+
+
+def uncompressed(conn: Connection) -> None:
+    """PostgreSQL: keep bundle blobs out of line but uncompressed (``EXTERNAL``).
+
+    The default (``EXTENDED``) would compress every appended batch with pglz on
+    the act's path; appends must stay cheap, and disk is cheaper than CPU here.
+    """
+    if conn.dialect.name == "postgresql":
+        for column in ("hashes", "ends", "data"):
+            conn.exec_driver_sql(
+                f"ALTER TABLE ledger_bundles ALTER COLUMN {column} SET STORAGE EXTERNAL")
