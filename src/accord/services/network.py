@@ -27,11 +27,7 @@ from typing import Any
 
 from accord.adapters.store import Store
 from accord.adapters.store.network_reads import statements_by_id
-from accord.analytics.network import brokers as brk
-from accord.analytics.network import communities as com
-from accord.analytics.network import disrupt as dis
 from accord.analytics.network import export as exp
-from accord.analytics.network import keyplayers as kp
 from accord.analytics.network import paths as pth
 from accord.analytics.network.graph import Tie
 from accord.domain.errors import InvalidValue
@@ -128,6 +124,8 @@ def _only(nn: NodeNetwork, ids: Iterable[str], schemata: Collection[str] | None,
 def key_players(req: Request, *, subjects: Sequence[str] | None = None, focus: str = "auto",
                 top: int = 20, only: Collection[str] | None = None) -> NetworkAnswer:
     """The key-player ranking with its reasons (``only``: list just these schemata)."""
+    from accord.analytics.network import keyplayers as kp
+
     _positive(top, "top")
     nn = req.load()
     chosen, basis = _focus(nn, subjects, focus)
@@ -148,6 +146,8 @@ def key_players(req: Request, *, subjects: Sequence[str] | None = None, focus: s
 def brokers(req: Request, *, subjects: Sequence[str] | None = None, focus: str = "auto",
             top: int = 20, only: Collection[str] | None = None) -> NetworkAnswer:
     """Who bridges organisations (as the material names them) or else Leiden communities."""
+    from accord.analytics.network import brokers as brk
+
     _positive(top, "top")
     nn = req.load()
     chosen, basis = _focus(nn, subjects, focus)
@@ -168,6 +168,8 @@ def brokers(req: Request, *, subjects: Sequence[str] | None = None, focus: str =
 def communities(req: Request, *, seed: int = 0, resolution: float = 1.0, control_runs: int = 3,
                 limit: int = 50) -> NetworkAnswer:
     """Leiden communities with the random-graph control; the ``limit`` largest listed."""
+    from accord.analytics.network import communities as com
+
     _positive(limit, "limit")
     if not 0 <= control_runs <= 20:
         raise InvalidValue(f"control runs must be from 0 to 20, not {control_runs}",
@@ -192,6 +194,9 @@ def disrupt(req: Request, *, k: int | None = 5, arrest: Sequence[str] = (),
     """The ``k`` entities whose removal fragments the network most (KPP-Neg), or, with
     ``arrest``, the effect of removing those. ``candidates``: schemata that may be chosen
     (everyone when None, or when the picture has none of them)."""
+    from accord.analytics.network import disrupt as dis
+    from accord.analytics.network import keyplayers as kp
+
     nn = req.load()
     chosen, basis = _focus(nn, subjects, focus)
     focus_ids = chosen if chosen is not None else kp.core_entities(nn.network)
@@ -265,6 +270,9 @@ def export(req: Request, path_: Path, *, fmt: str | None = None,
 
     ``annotate`` adds each entity's community and key-player score as columns.
     """
+    from accord.analytics.network import communities as com
+    from accord.analytics.network import keyplayers as kp
+
     fmt = (fmt or path_.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise InvalidValue(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)}; "

@@ -24,13 +24,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from accord.adapters.store import Store
 from accord.adapters.store import network_reads as reads
-from accord.adapters.store.resolution_repo import SqlResolutionRepository
 from accord.analytics.network.graph import Edge, EntityInfo, Network, TimeWindow, build_network
 from accord.analytics.network.statements import (
     HOLDERS,
@@ -39,10 +38,12 @@ from accord.analytics.network.statements import (
     edges_from_statements,
     holders,
 )
-from accord.analytics.resolve.cluster import cluster
 from accord.domain.errors import InvalidValue, NotFound
 from accord.domain.registry import Registry
 from accord.domain.statement import Statement
+
+if TYPE_CHECKING:
+    from accord.adapters.store.resolution_repo import SqlResolutionRepository
 
 Progress = Callable[[str], None]
 COOCCURRENCE = "co-occurrence"
@@ -203,6 +204,8 @@ class Canonical:
     """
 
     def __init__(self, bind: Session, scope: Scope, home: str) -> None:
+        from accord.adapters.store.resolution_repo import SqlResolutionRepository
+
         self.map: dict[str, str] = {}
         self.members: dict[str, tuple[str, ...]] = {}
         self._repo: SqlResolutionRepository | None = None
@@ -230,6 +233,8 @@ class Canonical:
         self.members.update({c: tuple(ms) for c, ms in self._repo.members(fresh).items()})
 
     def _own(self, repo: SqlResolutionRepository, own: list[str]) -> None:
+        from accord.analytics.resolve.cluster import cluster
+
         mentions = repo.mentions(own)
         links = [lk for lk in repo.links_touching(own)
                  if lk.left in mentions and lk.right in mentions]

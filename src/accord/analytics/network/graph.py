@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import igraph as ig
-
 from accord.domain.errors import InvalidInput, NotFound, Problem
 
 MAX_PROBLEMS = 20
@@ -148,6 +146,8 @@ class Network:
                  entities: dict[str, EntityInfo], dropped_self_loops: int = 0) -> None:
         self.ids: tuple[str, ...] = tuple(ids)
         self._index = {v: i for i, v in enumerate(self.ids)}
+        import igraph as ig  # here, not at import: `accord` commands that never build a graph
+
         self.graph = ig.Graph(n=len(self.ids), edges=pairs)
         self.graph.es["weight"] = ties.weight
         self._ties = ties
