@@ -29,7 +29,6 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-import private_set_intersection.python as _psi
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
@@ -46,6 +45,8 @@ _PAD_PREFIX = "\x00pad:"
 
 def new_key() -> bytes:
     """A fresh random secret key (keep it on this node; never send it)."""
+    import private_set_intersection.python as _psi
+
     return bytes(_psi.server.CreateWithNewKey(True).GetPrivateKeyBytes())
 
 
@@ -55,6 +56,8 @@ def derive_key(secret: bytes, context: str) -> bytes:
     HKDF-SHA256; a value outside [1, curve order) (probability ~2^-32) is skipped
     by a counter, so the result is deterministic and always valid.
     """
+    import private_set_intersection.python as _psi
+
     if len(secret) < KEY_BYTES:
         raise InvalidValue(f"the master secret needs {KEY_BYTES} bytes, not {len(secret)}",
                            where="psi key")
@@ -90,12 +93,16 @@ class OpenMinedPsi:
 
     def request(self, items: Sequence[str], *, reveal: bool) -> tuple[bytes, bytes]:
         """(the asker's secret key, the request message) for ``items``."""
+        import private_set_intersection.python as _psi
+
         client = _psi.client.CreateWithNewKey(reveal)
         request = client.CreateRequest(list(items))
         return bytes(client.GetPrivateKeyBytes()), bytes(request.SerializeToString())
 
     def intersection(self, client_key: bytes, setup: bytes, response: bytes) -> list[int]:
         """Indices (into the asked items) of the items the setup holds, ascending."""
+        import private_set_intersection.python as _psi
+
         client = _psi.client.CreateFromKey(client_key, True)
         try:
             found = client.GetIntersection(_parse(_psi.ServerSetup, setup, "setup"),
@@ -106,6 +113,8 @@ class OpenMinedPsi:
 
     def intersection_size(self, client_key: bytes, setup: bytes, response: bytes) -> int:
         """How many of the asked items the setup holds (cardinality mode)."""
+        import private_set_intersection.python as _psi
+
         client = _psi.client.CreateFromKey(client_key, False)
         try:
             return int(client.GetIntersectionSize(_parse(_psi.ServerSetup, setup, "setup"),
@@ -130,6 +139,8 @@ class OpenMinedPsi:
         rate holds per request of that size); a setup can be cached and reused
         for every request under the same key.
         """
+        import private_set_intersection.python as _psi
+
         if max_client_items < 1:
             raise InvalidValue(f"max_client_items must be at least 1, not {max_client_items}",
                                where="psi setup")
@@ -163,6 +174,8 @@ class OpenMinedPsi:
     # -- internals -----------------------------------------------------------
 
     def _request(self, request: bytes) -> Any:
+        import private_set_intersection.python as _psi
+
         parsed = _parse(_psi.Request, request, "request")
         for i, element in enumerate(parsed.encrypted_elements):
             if len(element) != POINT_BYTES:
@@ -172,6 +185,8 @@ class OpenMinedPsi:
 
     @staticmethod
     def _server(key: bytes, reveal: bool) -> Any:
+        import private_set_intersection.python as _psi
+
         if len(key) != KEY_BYTES:
             raise InvalidValue(f"a key has {KEY_BYTES} bytes, not {len(key)}", where="psi key")
         try:
