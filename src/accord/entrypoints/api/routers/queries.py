@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from accord.domain.query_request import QueryRequest, identifier, person
 from accord.domain.users import User
 from accord.entrypoints.api.deps import NodeDep, require
-from accord.services import deconfliction, follow_ups, queries
 from accord.services.users import Action
 
 router = APIRouter(prefix="/queries", tags=["queries"])
@@ -63,6 +62,8 @@ def request_of(identifiers: list[IdentifierIn], persons: list[PersonIn]) -> Quer
 
 @router.post("", summary="Ask a partner: hit or no hit (identifiers by PSI, persons by CLK)")
 def ask(body: QueryIn, node: NodeDep, user: Asker) -> dict[str, Any]:
+    from accord.services import queries
+
     return queries.ask_partner(node, body.partner, request_of(body.identifiers, body.persons),
                                purpose=body.purpose, actor=user.name).to_dict()
 
@@ -70,11 +71,15 @@ def ask(body: QueryIn, node: NodeDep, user: Asker) -> dict[str, Any]:
 @router.get("", summary="The queries this node asked, newest first, with their hits")
 def list_queries(node: NodeDep, _user: Asker,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    from accord.services import queries
+
     return queries.list_queries(node, limit=limit)
 
 
 @router.post("/follow-ups", summary="After a hit: ask its owner for the material, for a purpose")
 def follow_up(body: FollowUpIn, node: NodeDep, user: Asker) -> dict[str, Any]:
+    from accord.services import follow_ups
+
     return follow_ups.request_follow_up(node, body.reference, purpose=body.purpose,
                                         actor=user.name).to_dict()
 
@@ -83,6 +88,8 @@ def follow_up(body: FollowUpIn, node: NodeDep, user: Asker) -> dict[str, Any]:
 def list_follow_ups(node: NodeDep, _user: Asker,
                     direction: Annotated[str, Query(pattern="^(in|out|all)$")] = "all",
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    from accord.services import follow_ups
+
     return {"follow_ups": follow_ups.list_follow_ups(
         node, direction=None if direction == "all" else direction, limit=limit)}
 
@@ -107,6 +114,8 @@ class OperationIn(BaseModel):
 
 @deconfliction_router.post("/targets", summary="Register a target; conflicts are reported")
 def register_target(body: TargetIn, node: NodeDep, user: Asker) -> dict[str, Any]:
+    from accord.services import deconfliction
+
     found = request_of(body.identifiers, [])
     return deconfliction.register_target(node, found.identifiers, title=body.title,
                                          expires=body.expires, actor=user.name).to_dict()
@@ -115,6 +124,8 @@ def register_target(body: TargetIn, node: NodeDep, user: Asker) -> dict[str, Any
 @deconfliction_router.post("/operations",
                            summary="Register an operation (place and time); conflicts reported")
 def register_operation(body: OperationIn, node: NodeDep, user: Asker) -> dict[str, Any]:
+    from accord.services import deconfliction
+
     point = None if body.lat is None or body.lon is None else (body.lat, body.lon)
     return deconfliction.register_operation(
         node, start=body.start, end=body.end, cells=body.cells, point=point,
@@ -125,11 +136,15 @@ def register_operation(body: OperationIn, node: NodeDep, user: Asker) -> dict[st
 @deconfliction_router.get("", summary="This node's registrations and their conflicts")
 def list_registrations(node: NodeDep, _user: Asker,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    from accord.services import deconfliction
+
     return deconfliction.list_deconfliction(node, limit=limit)
 
 
 @deconfliction_router.post("/{registration_id}/expire",
                            summary="End a registration now: it stops matching")
 def expire(registration_id: str, node: NodeDep, user: Asker) -> dict[str, Any]:
+    from accord.services import deconfliction
+
     return deconfliction.expire_registration(node, registration_id,
                                              actor=user.name).to_dict()

@@ -15,9 +15,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from accord.entrypoints.api.deps import NodeDep
-from accord.services.deconfliction import deconfliction_exchange
-from accord.services.follow_ups import receive_follow_up
-from accord.services.query_answers import answer_query
 
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
 
@@ -30,14 +27,20 @@ class QueryEnvelope(BaseModel):
 @router.post("/queries", summary="A partner's hit/no-hit query (signed, encrypted); "
                                  "answered sealed to it")
 def queries(body: QueryEnvelope, node: NodeDep) -> dict[str, Any]:
+    from accord.services.query_answers import answer_query
+
     return answer_query(node, body.envelope)
 
 
 @router.post("/follow-ups", summary="A partner's follow-up request after a hit")
 def follow_ups(body: QueryEnvelope, node: NodeDep) -> dict[str, Any]:
+    from accord.services.follow_ups import receive_follow_up
+
     return receive_follow_up(node, body.envelope)
 
 
 @router.post("/deconfliction", summary="A partner's deconfliction check or conflict notice")
 def deconfliction(body: QueryEnvelope, node: NodeDep) -> dict[str, Any]:
+    from accord.services.deconfliction import deconfliction_exchange
+
     return deconfliction_exchange(node, body.envelope)
