@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, insert, inspect
+from sqlalchemy import Engine, delete, insert, inspect, update
+from sqlalchemy.exc import IntegrityError
 
 from accord.adapters.ledger import LeafFilter, LedgerError, LedgerStore, create_ledger_tables
 from accord.adapters.ledger.tables import TILE_STRIDE, head, leaf_index, metadata
@@ -187,3 +188,14 @@ def test_the_migration_creates_the_same_tables_and_sessions_work(store: Store,
         raise RuntimeError("the act failed, so its leaf must go too")
     with store.unit_of_work(write=False) as uow:
         assert LedgerStore(uow.session).tree.size() == 2
+
+
+def test_a_leaf_index_is_written_once_whatever_the_head_says(engine: Engine) -> None:
+    with engine.begin() as conn:
+        LedgerStore(conn).tree.append([entry(0), entry(1)])
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # the bundle key refuses it
+        conn.execute(update(head).values(size=0))
+        tree = LedgerStore(conn).tree
+        tree.write(tree.reserve(1), [LeafRow.of(entry(5), 0)])
+    with engine.connect() as conn:
+        assert [r.index for r in LedgerStore(conn).tree.leaves()] == [0, 1]

@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError
 
 from accord.adapters.ledger.tables import (
     BUNDLE_MAX,
@@ -189,20 +190,38 @@ class LedgerTree:
             self._insert(first, [r.leaf_hash for r in rows], [r.data for r in rows])
 
     def _insert(self, first: int, hashes: list[bytes], datas: list[bytes]) -> None:
-        # Raw executemany with tuples: SQLAlchemy's per-row parameter handling would
-        # cost more than the inserts themselves (see docs/benchmarks/ledger.md).
+        # Straight on the driver's cursor, inside the transaction the head update
+        # began: SQLAlchemy's statement handling costs more than these statements
+        # (see docs/benchmarks/ledger.md). Driver errors are wrapped as SQLAlchemy's.
         mark = self._mark
-        self.conn.exec_driver_sql(
-            f"INSERT INTO ledger_bundles ({_BUNDLE}) VALUES ({', '.join([mark] * 5)})",
-            [_bundle_row(first + k, hashes[k:k + BUNDLE_MAX], datas[k:k + BUNDLE_MAX])
-             for k in range(0, len(datas), BUNDLE_MAX)])
-        stop = first + len(datas)
+        bundle_sql = f"INSERT INTO ledger_bundles ({_BUNDLE}) VALUES ({', '.join([mark] * 5)})"
+        tile_sql = f"INSERT INTO ledger_tiles (level, idx, hash) VALUES ({mark}, {mark}, {mark})"
+        dbapi_error = self.conn.dialect.loaded_dbapi.Error
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.executemany(bundle_sql, [
+                _bundle_row(first + k, hashes[k:k + BUNDLE_MAX], datas[k:k + BUNDLE_MAX])
+                for k in range(0, len(datas), BUNDLE_MAX)])
+            new_tiles = self._new_tiles(first, hashes, cursor)
+            if new_tiles:
+                cursor.executemany(tile_sql, new_tiles)
+        except dbapi_error as exc:
+            raise DBAPIError.instance(bundle_sql, None, exc, dbapi_error,
+                                      dialect=self.conn.dialect) from exc
+        finally:
+            cursor.close()
+
+    def _new_tiles(self, first: int, hashes: list[bytes], cursor: Any,
+                   ) -> list[tuple[int, int, bytes]]:
+        """The tiles that leaves ``first ..`` with these hashes complete, folded with the
+        right edge of each level before them (read in one query)."""
+        stop = first + len(hashes)
         frontier: dict[int, list[tuple[int, int]]] = {}
         for level in range(0, stop.bit_length(), TILE_STRIDE):
             had = first >> level  # nodes at this level before the append
             if had & (TILE_WIDTH - 1):
                 frontier[level] = [(had & ~(TILE_WIDTH - 1), had)]
-        edge = self._ranges(frontier)
+        edge = self._ranges(frontier, cursor)
         new_tiles: list[tuple[int, int, bytes]] = []
         level, run = 0, hashes
         while run:
@@ -219,10 +238,7 @@ class LedgerTree:
             base = start >> TILE_STRIDE
             new_tiles.extend((level, base + i, h) for i, h in enumerate(parents))
             run = parents
-        if new_tiles:
-            self.conn.exec_driver_sql(
-                f"INSERT INTO ledger_tiles (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
-                new_tiles)
+        return new_tiles
 
     @property
     def _mark(self) -> str:
@@ -396,7 +412,8 @@ class LedgerTree:
             "ORDER BY first_idx DESC LIMIT 1", (index,)).first()
         return [] if row is None else unpack_bundle(*row)
 
-    def _ranges(self, wanted: Mapping[int, list[tuple[int, int]]]) -> dict[tuple[int, int], bytes]:
+    def _ranges(self, wanted: Mapping[int, list[tuple[int, int]]],
+                cursor: Any = None) -> dict[tuple[int, int], bytes]:
         # Raw SQL: building SQLAlchemy expressions for ~10 ranges costs more than
         # running the query, and proofs must stay well under a millisecond.
         mark = self._mark
@@ -419,8 +436,13 @@ class LedgerTree:
         if not parts:
             return {}
         out: dict[tuple[int, int], bytes] = {}
-        for level, idx, hash_ in self.conn.exec_driver_sql(" UNION ALL ".join(parts),
-                                                           tuple(params)):
+        sql = " UNION ALL ".join(parts)
+        if cursor is None:
+            rows = self.conn.exec_driver_sql(sql, tuple(params)).all()
+        else:
+            cursor.execute(sql, tuple(params))
+            rows = cursor.fetchall()
+        for level, idx, hash_ in rows:
             if level:
                 out[(int(level), int(idx))] = bytes(hash_)
                 continue
