@@ -186,7 +186,7 @@ def _build(store: Store, some_id: str, *, registry: Registry, home: str | None,
             visible[member] = shown
         else:
             hidden += 1
-    if not visible:
+    if not visible or (some_id != cid and some_id not in visible):
         raise NotFound(f"no canonical entity or entity {some_id!r} in this node; check the "
                        "id", where="canonical")
     members = tuple(_member(registry, m, visible[m], reports, holds, home) for m in visible)

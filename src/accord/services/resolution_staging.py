@@ -72,6 +72,11 @@ class StagedRepository:
             self._models[family] = self.base.model(family)
         return self._models[family]
 
+    def forget_model(self, family: str) -> None:
+        """Read ``family`` as having no model, so that the resolver trains one (its
+        ``save_model`` then replaces the stored one)."""
+        self._models[family] = None
+
     def save_model(self, model: FamilyModel) -> None:
         self._models[model.family] = model
         self.ops.append(("save_model", (model,)))

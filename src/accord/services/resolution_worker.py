@@ -21,7 +21,12 @@ process, the inbox, retention):
 Its first round resolves everything that changed while no worker ran
 (``resolve``: incremental by fingerprint; a family without a model is trained
 from scratch, so a new node's first import trains the models). Later rounds are
-incremental; a family seen for the first time is trained then.
+incremental; a family seen for the first time is trained then. A family too
+small to train (fewer than ``MIN_TRAIN`` mentions) keeps cautious priors, with
+the prior probability of a match estimated on the mentions of that time; when
+such a family has doubled (``refit_growth``) or reached ``MIN_TRAIN``, the worker
+makes its model again and matches that family from scratch (as
+``accord resolve --retrain`` would, for that family only).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from accord.services.resolve import (
     resolvable_schemata,
     resolve,
     resolve_entities,
+    untrained_families,
 )
 
 log = logging.getLogger("accord.resolution")
@@ -54,6 +60,7 @@ class WorkerSettings:
     max_wait_seconds: float = 30.0
     retry_seconds: float = 60.0  # after a failed round
     threads: int = 1  # DuckDB threads: the node's API and inbox keep the other core
+    refit_growth: float = 2.0  # an untrained family's model is made again when it doubles
 
 
 class ResolutionWorker:
@@ -132,8 +139,13 @@ class ResolutionWorker:
         changed |= {i for i in before if i not in digests}
         if not changed:
             return None
-        return resolve_entities(self.store, self.registry, changed, threads=threads,
-                                train=True)
+        result = resolve_entities(self.store, self.registry, changed, threads=threads,
+                                  train=True)
+        refit = untrained_families(self.store, growth=self.settings.refit_growth)
+        if refit:  # small families that grew: their prior estimated again
+            log.info("automatic resolution: training %s again", ", ".join(refit))
+            result = resolve(self.store, self.registry, refit=refit, threads=threads)
+        return result
 
     # -- in a thread ------------------------------------------------------------------
     def notify(self) -> None:

@@ -31,6 +31,7 @@ from accord.analytics.resolve.cluster import Cluster
 from accord.analytics.resolve.features import FAMILIES, Mention, mention_of
 from accord.analytics.resolve.incremental import Resolver, RunSummary
 from accord.analytics.resolve.judgements import Judgement, JudgementRecord, Pair
+from accord.analytics.resolve.splink_model import MIN_TRAIN
 from accord.domain.errors import Conflict, InvalidValue, NotFound, SchemaError
 from accord.domain.ledger_entry import Action, LedgerEntry
 from accord.domain.registry import Registry
@@ -93,14 +94,23 @@ class ResolveResult:
 
 
 def resolve(store: Store, registry: Registry, *, full: bool = False, retrain: bool = False,
-            threads: int = 2) -> ResolveResult:
+            refit: Collection[str] = (), threads: int = 2) -> ResolveResult:
     """Resolve the node's entities (see the module docstring).
 
-    Matching runs under a read transaction; what it changes is written at the end in
-    one short write transaction (``resolution_staging``), so imports and receipts do
-    not wait for it. ``Conflict`` if the resolution tables kept changing meanwhile.
+    ``refit`` names families to train again and match from scratch (the others are
+    resolved as usual). Matching runs under a read transaction; what it changes is
+    written at the end in one short write transaction (``resolution_staging``), so
+    imports and receipts do not wait for it. ``Conflict`` if the resolution tables
+    kept changing meanwhile.
     """
+    unknown = set(refit) - set(FAMILIES)
+    if unknown:
+        raise InvalidValue(f"unknown family {sorted(unknown)[0]!r} (choose "
+                           f"{', '.join(FAMILIES)})", where="refit")
+
     def work(repo: StagedRepository, session: Any) -> RunSummary:
+        for family in refit:
+            repo.forget_model(family)
         return Resolver(repo, threads=threads).run(_mentions(session, registry), full=full,
                                                    retrain=retrain)
 
@@ -263,6 +273,23 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
         body["link"] = link.to_dict(names, model.labels())
         body["link"]["accepted"] = link.accepted(model.threshold)
     return body
+
+
+def untrained_families(store: Store, *, growth: float = 2.0) -> list[str]:
+    """Families whose model kept the priors (fewer than ``MIN_TRAIN`` mentions when it was
+    made) and that have since grown ``growth`` times, or to ``MIN_TRAIN``: their prior
+    (estimated on the mentions of that time) is worth estimating again."""
+    with store.unit_of_work(write=False) as uow:
+        repo = SqlResolutionRepository(uow.session)
+        counts = repo.counts()
+        models = repo.models()
+    out = []
+    for model in models:
+        now = counts.get(model.family, {}).get("mentions", 0)
+        if not model.trained and now > model.records and (
+                now >= growth * max(model.records, 1) or now >= MIN_TRAIN):
+            out.append(model.family)
+    return out
 
 
 def list_judgements(store: Store) -> list[JudgementRecord]:
