@@ -38,7 +38,7 @@ from sqlalchemy import Engine
 
 from accord.adapters.ledger import LeafFilter, LedgerStore, create_ledger_tables
 from accord.adapters.ledger.tables import BUNDLE_MAX, TILE_STRIDE, TILE_WIDTH
-from accord.adapters.ledger.tree import LeafRow, bundle_values
+from accord.adapters.ledger.tree import bundle_values
 from accord.adapters.store.engine import create_store_engine
 from accord.domain.ledger_entry import Action, LedgerEntry, encode_leaves
 from accord.domain.merkle import (
@@ -96,11 +96,7 @@ def append_ours(engine: Engine, batch: list[LedgerEntry]) -> None:
 
 def append_store(engine: Engine, first: int, leaves: list[bytes]) -> None:
     with engine.connect().execution_options(accord_write=True) as conn, conn.begin():
-        tree = LedgerStore(conn).tree
-        start = tree.reserve(len(leaves))
-        assert start == first
-        tree.write(start, [LeafRow(first + i, leaf_hash(data), data)
-                           for i, data in enumerate(leaves)])
+        assert LedgerStore(conn).tree.append_data(leaves) == first
 
 
 def measure_append(tmp: Path, n: int) -> dict[str, float]:

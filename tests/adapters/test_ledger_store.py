@@ -16,11 +16,12 @@ from accord.adapters.ledger.tables import TILE_STRIDE, head, leaf_index, metadat
 from accord.adapters.ledger.tree import INDEXED, LeafRow, LedgerTree, index_columns
 from accord.adapters.store import Store
 from accord.adapters.store.engine import create_store_engine
-from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf
+from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, encode_leaf
 from accord.domain.merkle import (
     LeafHashes,
     consistency_proof,
     inclusion_proof,
+    leaf_hash,
     root,
     verify_consistency,
     verify_inclusion,
@@ -199,3 +200,15 @@ def test_a_leaf_index_is_written_once_whatever_the_head_says(engine: Engine) -> 
         tree.write(tree.reserve(1), [LeafRow.of(entry(5), 0)])
     with engine.connect() as conn:
         assert [r.index for r in LedgerStore(conn).tree.leaves()] == [0, 1]
+
+
+def test_already_encoded_leaves_append_like_entries(engine: Engine) -> None:
+    made = [entry(i) for i in range(40)]
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        assert tree.append(made[:21]) == 0
+        assert tree.append_data([encode_leaf(e, i) for i, e in enumerate(made[21:], 21)]) == 21
+        assert tree.append_data([]) == 40
+        rows = list(tree.leaves())
+        assert [decode_leaf(r.data) for r in rows] == list(enumerate(made))
+        assert tree.root() == root(LeafHashes(leaf_hash(r.data) for r in rows), 40)

@@ -18,6 +18,7 @@ checkpoint.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 import orjson
 
 from accord.domain.errors import InvalidValue
+from accord.domain.merkle import LEAF_PREFIX
 
 LEAF_FORMAT = 1
 MAX_TEXT = 500  # details are short facts (a clause id, a reason), never narratives
@@ -221,8 +223,11 @@ def encode_leaf_at(entry: LedgerEntry, index: int) -> tuple[bytes, str]:
     return encode_leaves((entry,), index)[0], _time_text(entry.at)
 
 
-def encode_leaves(entries: Iterable[LedgerEntry], first: int) -> list[bytes]:
-    """The leaf data of ``entries`` at indices ``first, first + 1, ...``.
+def encode_leaves(entries: Iterable[LedgerEntry], first: int,
+                  hashes: list[bytes] | None = None) -> list[bytes]:
+    """The leaf data of ``entries`` at indices ``first, first + 1, ...``; with
+    ``hashes``, their RFC 9162 leaf hashes are appended to it in the same pass
+    (each leaf is hashed while its bytes are still in the CPU's cache).
 
     The hot path of every append, so it is one plain loop: each body is built
     with its keys already in sorted order (``action`` < ``actor`` <
@@ -237,8 +242,10 @@ def encode_leaves(entries: Iterable[LedgerEntry], first: int) -> list[bytes]:
     library's sorted form.
     """
     dumps, time_text, option = orjson.dumps, _time_text, orjson.OPT_UTC_Z
+    sha, prefix = hashlib.sha256, LEAF_PREFIX
     out: list[bytes] = []
     append = out.append
+    keep = None if hashes is None else hashes.append
     index = first
     for entry in entries:
         body: dict[str, Any] = {"action": entry.action._value_, "actor": entry.actor}
@@ -261,10 +268,13 @@ def encode_leaves(entries: Iterable[LedgerEntry], first: int) -> list[bytes]:
             body["subject"] = entry.subject
         body["v"] = LEAF_FORMAT
         try:
-            append(dumps(body, None, option))
+            data = dumps(body, None, option)
         except TypeError as exc:  # a lone surrogate, an integer beyond 64 bits
             raise InvalidValue(f"cannot be stored canonically: {exc}",
                                where=f"ledger entry {entry.action.value}") from None
+        append(data)
+        if keep is not None:
+            keep(sha(prefix + data).digest())
         index += 1
     return out
 

@@ -97,27 +97,52 @@ def _bundle_row(first: int, hashes: Sequence[bytes], datas: Sequence[bytes],
     return first, len(datas), b"".join(hashes), ends, b"".join(datas)
 
 
-def unpack_bundle(first: int, n: int, hashes: bytes, ends: bytes, data: bytes,
-                  ) -> list[LeafRow]:
-    """The leaves of one bundle row, whatever state it is in.
+class Bundle:
+    """One bundle row, read: leaf ``i`` is cut out of it only when asked for.
 
     A well-formed bundle has ``n`` hashes of 32 bytes, ``n`` ascending end
     offsets and data ending at the last one. A damaged one still yields ``n``
-    rows (never raises), but every leaf of it gets an empty hash, so that the
+    leaves (never raises), but every leaf of it gets an empty hash, so that the
     auditor's check names the bundle's first leaf and a proof refuses it.
     """
-    hashes, ends, data = bytes(hashes), bytes(ends), bytes(data)
-    offsets = struct.unpack(f">{len(ends) // END_SIZE}I", ends[:len(ends) // END_SIZE * END_SIZE])
-    sound = (n >= 0 and len(hashes) == HASH_SIZE * n and len(offsets) * END_SIZE == len(ends)
-             == END_SIZE * n and (n == 0 or offsets[-1] == len(data))
-             and all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)))
-    rows, start = [], 0
-    for k in range(n):
-        end = offsets[k] if k < len(offsets) else len(data)
-        h = hashes[HASH_SIZE * k:HASH_SIZE * (k + 1)] if sound else b""
-        rows.append(LeafRow(first + k, h, data[start:end]))
-        start = end
-    return rows
+
+    __slots__ = ("data", "first", "hashes", "n", "offsets", "sound")
+
+    def __init__(self, first: int, n: int, hashes: bytes, ends: bytes, data: bytes) -> None:
+        self.first, self.n = int(first), int(n)
+        self.hashes, self.data = bytes(hashes), bytes(data)
+        ends = bytes(ends)
+        whole = len(ends) // END_SIZE
+        self.offsets = (0, *struct.unpack(f">{whole}I", ends[:whole * END_SIZE]))
+        offsets = self.offsets
+        self.sound = (len(self.hashes) == HASH_SIZE * self.n == HASH_SIZE * whole
+                      and len(ends) == END_SIZE * whole and offsets[-1] == len(self.data)
+                      and all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)))
+
+    def holds(self, index: int) -> bool:
+        return self.first <= index < self.first + self.n
+
+    def row(self, index: int) -> LeafRow:
+        """Leaf ``index`` (which this bundle holds)."""
+        k = index - self.first
+        offsets = self.offsets
+        start = offsets[k] if k < len(offsets) else len(self.data)
+        end = offsets[k + 1] if k + 1 < len(offsets) else len(self.data)
+        h = self.hashes[HASH_SIZE * k:HASH_SIZE * (k + 1)] if self.sound else b""
+        return LeafRow(index, h, self.data[start:end])
+
+    def rows(self) -> list[LeafRow]:
+        if not self.sound:
+            return [self.row(self.first + k) for k in range(max(self.n, 0))]
+        hashes, data, offsets, first = self.hashes, self.data, self.offsets, self.first
+        return [LeafRow(first + k, hashes[HASH_SIZE * k:HASH_SIZE * (k + 1)],
+                        data[offsets[k]:offsets[k + 1]]) for k in range(self.n)]
+
+
+def unpack_bundle(first: int, n: int, hashes: bytes, ends: bytes, data: bytes,
+                  ) -> list[LeafRow]:
+    """The leaves of one bundle row, whatever state it is in (see ``Bundle``)."""
+    return Bundle(first, n, hashes, ends, data).rows()
 
 
 def index_columns(data: bytes) -> tuple[Any, ...]:
@@ -162,9 +187,22 @@ class LedgerTree:
         if not entries:
             return self.size()
         first = self.reserve(len(entries))
-        datas = encode_leaves(entries, first)
+        hashes: list[bytes] = []
+        datas = encode_leaves(entries, first, hashes)
+        self._insert(first, hashes, datas)
+        return first
+
+    def append_data(self, datas: Sequence[bytes]) -> int:
+        """Append leaves already encoded (their data, hashed here); returns the first index.
+
+        For imports and like-for-like measurements: the data must be the
+        canonical leaf of its index (``encode_leaf``), which ``verify_all`` checks.
+        """
+        if not datas:
+            return self.size()
+        first = self.reserve(len(datas))
         sha, prefix = hashlib.sha256, LEAF_PREFIX  # hot loop
-        self._insert(first, [sha(prefix + data).digest() for data in datas], datas)
+        self._insert(first, [sha(prefix + data).digest() for data in datas], list(datas))
         return first
 
     def reserve(self, count: int) -> int:
@@ -316,14 +354,8 @@ class LedgerTree:
         return range_hashes([(0, size)], self)[0]
 
     def leaf(self, index: int) -> LeafRow | None:
-        mark = self._mark
-        row = self.conn.exec_driver_sql(
-            f"SELECT {_BUNDLE} FROM ledger_bundles WHERE first_idx <= {mark} "
-            "ORDER BY first_idx DESC LIMIT 1", (index,)).first()
-        if row is None or index < 0 or index >= row[0] + row[1]:
-            return None
-        found: LeafRow = unpack_bundle(*row)[index - row[0]]
-        return found
+        bundle = self._bundle_of(index)
+        return bundle.row(index) if bundle is not None and bundle.holds(index) else None
 
     def leaves(self, start: int = 0, stop: int | None = None,
                chunk: int = 10_000) -> Iterator[LeafRow]:
@@ -350,7 +382,7 @@ class LedgerTree:
                 low = int(after)
                 continue
             for row in rows:
-                for leaf in unpack_bundle(*row):
+                for leaf in Bundle(*row).rows():
                     if leaf.index >= start and (stop is None or leaf.index < stop):
                         yield leaf
             low = high
@@ -371,12 +403,12 @@ class LedgerTree:
             if since is not None:
                 query = query.where(ix.at >= since)
             hits = self.conn.execute(query.order_by(ix.idx).limit(where.limit)).scalars()
-            bundle: list[LeafRow] = []
+            bundle: Bundle | None = None
             for index in hits:
-                if not bundle or not bundle[0].index <= index < bundle[0].index + len(bundle):
+                if bundle is None or not bundle.holds(index):
                     bundle = self._bundle_of(index)
-                if bundle and bundle[0].index <= index < bundle[0].index + len(bundle):
-                    found.append(bundle[index - bundle[0].index])
+                if bundle is not None and bundle.holds(index):
+                    found.append(bundle.row(index))
         for row in self.leaves(max(indexed, where.after_index + 1)):
             if len(found) >= where.limit:
                 break
@@ -405,12 +437,12 @@ class LedgerTree:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _bundle_of(self, index: int) -> list[LeafRow]:
+    def _bundle_of(self, index: int) -> Bundle | None:
         mark = self._mark
         row = self.conn.exec_driver_sql(
             f"SELECT {_BUNDLE} FROM ledger_bundles WHERE first_idx <= {mark} "
             "ORDER BY first_idx DESC LIMIT 1", (index,)).first()
-        return [] if row is None else unpack_bundle(*row)
+        return None if row is None else Bundle(*row)
 
     def _ranges(self, wanted: Mapping[int, list[tuple[int, int]]],
                 cursor: Any = None) -> dict[tuple[int, int], bytes]:
