@@ -8,8 +8,10 @@ counted in ``Subscription.missed``. Events are numbered; the last ``history``
 are kept so that a reader who reconnects with the last id it saw
 (``Last-Event-ID``) gets what it missed, as far back as that reaches.
 
-One bus per process and node. For several API processes a broker (NATS
-JetStream) would take this place; the interface is the same.
+One bus per process and node. For several API processes sharing a store,
+``accord.adapters.bus_nats.NatsBus`` (NATS JetStream) takes its place: the same
+interface (``Bus``), with the events numbered by the broker instead
+(``accord.adapters.bus_config`` picks one; docs/bus.md).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,30 @@ class Subscription:
         self.close()
 
 
+class Bus(Protocol):
+    """What publishers and the live stream need of a bus (``EventBus``, ``NatsBus``)."""
+
+    @property
+    def last_id(self) -> int: ...
+
+    @property
+    def subscribers(self) -> int: ...
+
+    def publish(self, kind: str, data: Mapping[str, Any], *,
+                at: datetime | None = None) -> LiveEvent: ...
+
+    def publish_many(self, events: Iterable[tuple[str, Mapping[str, Any]]]) -> None: ...
+
+    def subscribe(self, *, kinds: Iterable[str] | None = None, after: int | None = None
+                  ) -> Subscription: ...
+
+    def unsubscribe(self, subscription: Subscription) -> None: ...
+
+    def recent(self, after: int = 0) -> list[LiveEvent]: ...
+
+    def close(self) -> None: ...
+
+
 class EventBus:
     """Thread-safe fan-out. ``on_first`` / ``on_last`` run when the first reader
     subscribes and when the last one leaves (to start and stop event sources)."""
@@ -100,16 +126,23 @@ class EventBus:
                 at: datetime | None = None) -> LiveEvent:
         """Number ``data`` as the next event of ``kind`` and hand it to every reader."""
         with self._lock:
-            self._last_id += 1
-            event = LiveEvent(self._last_id, kind, dict(data), at or datetime.now(UTC))
-            self._history.append(event)
-            readers = [s for s in self._subscribers if s.wants(event)]
+            event = LiveEvent(self._last_id + 1, kind, dict(data), at or datetime.now(UTC))
+            readers = self._keep(event)
+        self._hand(readers, event)
+        return event
+
+    def _keep(self, event: LiveEvent) -> list[Subscription]:
+        """Record ``event`` as the latest (hold ``_lock``); the readers who want it."""
+        self._last_id = event.id
+        self._history.append(event)
+        return [s for s in self._subscribers if s.wants(event)]
+
+    def _hand(self, readers: list[Subscription], event: LiveEvent) -> None:
         for reader in readers:
             try:
                 reader.loop.call_soon_threadsafe(reader.put, event)
             except RuntimeError:  # its loop is closed: the reader is gone
                 self.unsubscribe(reader)
-        return event
 
     def publish_many(self, events: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
         for kind, data in events:

@@ -1,8 +1,9 @@
 """The live view of a node: arrivals, refusals and alerts on its event bus.
 
 ``node_bus(node)`` builds a node's ``EventBus`` (the composition root calls it
-once: ``Node.bus``; ``GET /api/v1/stream`` reads it). Its sources run only
-while someone listens:
+once: ``Node.bus``; ``GET /api/v1/stream`` reads it): in-process, or NATS
+JetStream shared by the node's processes when configured (docs/bus.md). Its
+sources run only while someone listens:
 
 * ``StoreTail``, a thread that polls the store every ``interval`` seconds for
   rows any process wrote (the API, a separate ``accord dispatch``):
@@ -26,6 +27,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from accord.adapters.bus import EventBus
+from accord.adapters.bus_config import node_event_bus
 from accord.adapters.store import Store
 from accord.adapters.store import activity as rows
 from accord.domain.alerts import Alert
@@ -136,7 +138,7 @@ def forward_alerts(bus: EventBus, events: list[object]) -> None:
 def node_bus(node: Node) -> EventBus:
     """The event bus of ``node`` with its sources (see the module docstring)."""
     tail = StoreTail(node.store)
-    bus = EventBus(on_first=tail.start, on_last=tail.stop)
+    bus = node_event_bus(node.config, node.node_id, on_first=tail.start, on_last=tail.stop)
     tail.bus = bus
     node.store.on_commit(lambda events: forward_alerts(bus, events))
     return bus

@@ -65,14 +65,20 @@ def serve(
     dispatch: Annotated[bool, typer.Option(
         "--dispatch", help="Also run the dispatcher (delivery to partners) in this process."
     )] = False,
+    bus: Annotated[str | None, typer.Option(
+        "--bus", help="Live events through NATS JetStream at this URL (nats://HOST:PORT), "
+                      "shared by every process serving the node; 'memory' for in-process.")
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Serve the node's HTTP API (until Ctrl-C)."""
     with command(json_) as out:
+        from accord.adapters.bus_config import select_bus
         from accord.entrypoints.api.app import create_app
         from accord.entrypoints.api.server import serve_forever
 
         with open_node(node) as opened:
+            select_bus(opened, bus)
             app_ = create_app(opened)
             url = f"http://{host}:{port}"
             out.emit({"serving": {"url": url, "api": f"{url}/api/v1",
