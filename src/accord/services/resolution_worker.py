@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from accord.adapters.store import Store
 from accord.adapters.store.resolution_repo import statement_digests, store_signature
@@ -47,6 +48,9 @@ from accord.services.resolve import (
     resolve_entities,
     untrained_families,
 )
+
+if TYPE_CHECKING:
+    from accord.bootstrap import Node
 
 log = logging.getLogger("accord.resolution")
 
@@ -170,3 +174,12 @@ def _brief(result: ResolveResult) -> str:
              if f.get("mode") != "unchanged"]
     return (", ".join(parts) or "nothing changed") + (
         f"; {data['canonical_entities']} canonical entities ({data['seconds']} s)")
+
+
+def worker_thread(node: Node, stop: threading.Event,
+                  settings: WorkerSettings | None = None) -> threading.Thread:
+    """A (not yet started) daemon thread running ``node``'s worker until ``stop`` is set:
+    what ``accord serve`` starts unless ``--no-resolve``."""
+    worker = ResolutionWorker(node.store, node.registry, settings)
+    return threading.Thread(target=worker.run_forever, args=(stop,), name="accord-resolve",
+                            daemon=True)

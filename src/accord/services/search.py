@@ -27,13 +27,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from accord.adapters.store import Store
-from accord.adapters.store.resolution_repo import SqlResolutionRepository, origins_of
 from accord.adapters.store.search_index import Candidate
 from accord.domain.entity import Entity
 from accord.domain.errors import InvalidValue
 from accord.domain.registry import Registry, load_registry
 from accord.domain.values import identifier_key, name_keys, name_tokens, token_keys, types
-from accord.services.canonical_view import best_name
 from accord.services.ingest_write import identifier_index_key
 
 MAX_LIMIT = 1000
@@ -154,6 +152,10 @@ def search_canonical(store: Store, query: str, *, limit: int = 20, schema: str |
     (best group first). With ``include_received=False`` (and ``home``, this node's id),
     entities only partners' material names are neither hits nor counted in a group,
     and a group's name is made from this node's own mentions."""
+    # resolution's modules load the analytics libraries: only when grouping is asked for
+    from accord.adapters.store.resolution_repo import SqlResolutionRepository, origins_of
+    from accord.services.canonical_view import best_name
+
     wide = limit if include_received or home is None else min(limit * 3, MAX_LIMIT)
     hits = search(store, query, limit=wide, schema=schema, registry=registry,
                   country=country)

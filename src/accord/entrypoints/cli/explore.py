@@ -39,17 +39,24 @@ def search(
             if not found.hits:
                 console.print(f"No entity matches {query!r}.")
                 return
-            table = Table("score", title=query)
-            table.add_column("entity", no_wrap=True)
-            for column in ("schema", "caption", "matched", "canonical entity (mentions)"):
-                table.add_column(column)
+            console.print(f"{len(found.hits)} hit(s) for {query!r} in "
+                          f"{len(found.canonical)} canonical entit(y/ies)", markup=False)
             for group in found.canonical:
-                label = (f"{group.canonical_id} ({group.size}): {group.caption}"
-                         if group.resolved else "-")
-                for i, hit in enumerate(group.hits):
+                if group.resolved:
+                    console.print(f"\n{group.canonical_id}  {group.caption}  ({group.family}, "
+                                  f"{group.size} mention(s), confidence "
+                                  f"{group.confidence:.2f})", markup=False, soft_wrap=True)
+                else:
+                    console.print(f"\n{group.canonical_id}  (not resolved)", markup=False,
+                                  soft_wrap=True)
+                table = Table("score", box=None, show_header=False)
+                table.add_column("entity", no_wrap=True)
+                for column in ("schema", "caption", "matched"):
+                    table.add_column(column)
+                for hit in group.hits:
                     table.add_row(f"{hit.score:.2f}", hit.entity_id, hit.schema, hit.caption,
-                                  f"{hit.matched}: {hit.value}", label if i == 0 else "")
-            console.print(table)
+                                  f"{hit.matched}: {hit.value}")
+                console.print(table)
 
         out.emit(found.to_dict(), human)
 

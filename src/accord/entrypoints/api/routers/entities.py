@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query
 from accord.domain.users import User
 from accord.entrypoints.api.deps import NodeDep, require
 from accord.services import entities as service
-from accord.services.canonical_view import entity_page, may_read_received
 from accord.services.users import Action
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -29,6 +28,8 @@ def get_entity(entity_id: str, node: NodeDep, user: Reader,
                                   include_retracted=include_retracted, reader=user.name,
                                   home=node.node_id)
         return view.to_dict()
+    from accord.services.canonical_view import entity_page, may_read_received
+
     return entity_page(node.store, entity_id, registry=node.registry,
                        include_retracted=include_retracted, reader=user.name,
                        home=node.node_id, include_received=may_read_received(user.role))
