@@ -107,11 +107,19 @@ def _serve(node: Path, port: int, dispatch: bool, log: Path) -> subprocess.Popen
     raise RuntimeError(f"{node} did not start: {log.read_text()[-2000:]}")
 
 
+_READERS: dict[Path, Any] = {}
+
+
 def _db(node: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on ``node``'s store, through one read-only connection kept open (the
+    harness polls often: opening a connection each time took CPU from the servers)."""
     import sqlite3
 
-    with sqlite3.connect(f"file:{node / 'accord.db'}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute(sql).fetchall()
+    conn = _READERS.get(node)
+    if conn is None:
+        conn = _READERS[node] = sqlite3.connect(f"file:{node / 'accord.db'}?mode=ro", uri=True,
+                                                timeout=30, isolation_level=None)
+    return conn.execute(sql).fetchall()
 
 
 def _t(text: str) -> float:
@@ -129,12 +137,14 @@ def _document(i: int) -> dict[str, Any]:
                  "properties": {"number": [f"+57300{i:07d}"]}}]}
 
 
-def _wait(condition: Any, what: str, timeout: float = 600) -> None:
+def _wait(condition: Any, what: str, timeout: float = 600, every: float = 0.002) -> None:
+    """Poll ``condition`` every ``every`` seconds (the figures come from the servers' own
+    timestamps, so how often the harness looks changes only what it costs)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.002)
+        time.sleep(every)
 
 
 def _cpu(procs: list[subprocess.Popen[bytes]]) -> float:
@@ -182,6 +192,7 @@ def run(quick: bool) -> dict[str, Any]:
                                            "NULL")[0][0] == 0, "the last receipt")
             secure = [(_t(done) - _t(created)) * 1000 for created, done in _db(
                 root / "co", "SELECT created, delivered FROM outbox ORDER BY seq")][5:]
+            legs = _legs(root, 6, 5 + n_latency)
             bodies = [json.loads(b) for (b,) in _db(
                 root / "co", "SELECT body FROM outbox ORDER BY seq")][5:]
             # 2. plain baseline, the same bodies one at a time
@@ -205,11 +216,14 @@ def run(quick: bool) -> dict[str, Any]:
             cpu_start = _cpu(procs)
             _wait(lambda: _db(root / "co", "SELECT count(*) FROM outbox WHERE delivered IS "
                                            f"NOT NULL AND seq > {before}")[0][0] == n_bulk,
-                  "the bulk releases")
-            first, last = (_t(t) for t in _db(
-                root / "co", "SELECT min(created), max(delivered) FROM outbox WHERE seq > "
-                             f"{before}")[0])
+                  "the bulk releases", every=0.05)
+            first, first_out, last = (_t(t) for t in _db(
+                root / "co", "SELECT min(created), min(delivered), max(delivered) FROM outbox "
+                             f"WHERE seq > {before}")[0])
             secure_rps = n_bulk / (last - first)
+            accepted = _db(root / "mx", "SELECT count(*) FROM inbox")[0][0] - before
+            if accepted != n_bulk:  # a receipt settles refusals too: count what arrived
+                raise RuntimeError(f"{accepted} of {n_bulk} releases accepted: {_refusals(root)}")
             secure_cpu = _cpu(procs) - cpu_start
             bulk_bodies = [_renamed(json.loads(b), f"q{k}-", k + 1) for k, (b,) in enumerate(
                 _db(root / "co", f"SELECT body FROM outbox WHERE seq > {before} ORDER BY seq"))]
@@ -219,6 +233,9 @@ def run(quick: bool) -> dict[str, Any]:
             plain_cpu = _cpu(procs) - cpu_start
             plain_rps = n_bulk / (max(answer["stored_at"]) - min(answer["sent_at"]))
     finally:
+        for conn in _READERS.values():
+            conn.close()
+        _READERS.clear()
         for proc in procs:
             proc.terminate()
             proc.wait(30)
@@ -232,10 +249,36 @@ def run(quick: bool) -> dict[str, Any]:
         "ratio": round(p50 / plain_p50, 2),
         "throughput_ratio": round(plain_rps / secure_rps, 2),
         "mean_secure_ms": round(statistics.fmean(secure), 2),
+        # where a single release's time goes: from outbox.created until the recipient
+        # began its inbox transaction, and from there until the sender's receipt
+        "secure_to_recipient_p50_ms": round(_pct(legs[0], 0.5), 2),
+        "secure_back_p50_ms": round(_pct(legs[1], 0.5), 2),
+        # the bulk: from outbox.created (the import's share step) to the first receipt
+        "bulk_first_receipt_s": round(first_out - first, 3),
         "secure_cpu_ms_per_release": round(secure_cpu * 1000 / n_bulk, 2),
         "plain_cpu_ms_per_release": round(plain_cpu * 1000 / n_bulk, 2),
         "workdir": str(root),
     }
+
+
+def _refusals(root: Path) -> list[tuple[Any, ...]]:
+    return _db(root / "mx", "SELECT reason, count(*) FROM refusals GROUP BY reason")
+
+
+def _legs(root: Path, first: int, last: int) -> tuple[list[float], list[float]]:
+    """Per release (seq ``first``..``last``): ms from ``outbox.created`` to the recipient's
+    ``inbox.received`` (when its inbox transaction began), and from there to
+    ``outbox.delivered`` (the sender has the receipt). The clocks are the same."""
+    sent = {m: (_t(c), _t(d)) for m, c, d in _db(
+        root / "co", "SELECT message_id, created, delivered FROM outbox WHERE seq BETWEEN "
+                     f"{first} AND {last}")}
+    there, back = [], []
+    for message_id, received in _db(root / "mx", "SELECT message_id, received FROM inbox"):
+        if message_id in sent:
+            created, delivered = sent[message_id]
+            there.append((_t(received) - created) * 1000)
+            back.append((delivered - _t(received)) * 1000)
+    return there, back
 
 
 def _renamed(body: dict[str, Any], prefix: str, seq: int) -> dict[str, Any]:

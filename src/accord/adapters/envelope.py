@@ -131,7 +131,7 @@ class OpenedEnvelope:
     sender_kid: str
 
 
-def _jwe_registry(max_bytes: int) -> JWERegistry:
+def _jwe_registry(max_bytes: int, max_header: int = 1024) -> JWERegistry:
     registry = JWERegistry(algorithms=[ENC_ALG, ENC_ENC], header_registry={
         "iss": HeaderParameter("Sender node", "str"),
         "aud": HeaderParameter("Recipient node", "str"),
@@ -140,6 +140,7 @@ def _jwe_registry(max_bytes: int) -> JWERegistry:
         "ids": HeaderParameter("Message ids of a batch", "list[str]"),
     })
     registry.max_ciphertext_length = max_bytes
+    registry.max_protected_header_length = max_header
     return registry
 
 
@@ -162,8 +163,9 @@ def seal_signed(body: bytes, bound: Mapping[str, Any], *, sender_keys: NodeKeys,
         {"alg": SIG_ALG, "kid": sender_keys.signing_kid, "typ": cty}, body,
         sender_keys.signing, registry=jws_registry(max(len(body), 1)))
     protected = {"alg": ENC_ALG, "enc": ENC_ENC, "kid": kid, "typ": typ, "cty": cty, **bound}
+    head = 2 * len(json.dumps(protected)) + 1024  # with the ephemeral key, base64url
     return jwe.encrypt_compact(protected, signed, enc_key,
-                               registry=_jwe_registry(max(len(signed) + 64, 1024)))
+                               registry=_jwe_registry(max(len(signed) + 64, 1024), head))
 
 
 def seal(payload: Mapping[str, Any], *, sender_keys: NodeKeys, sender_id: str,
@@ -207,17 +209,18 @@ def open_signed(token: str, outer: dict[str, Any], *, my_keys: NodeKeys, my_id: 
                 max_age: timedelta = DEFAULT_MAX_AGE, max_bytes: int = DEFAULT_MAX_BYTES,
                 max_skew: timedelta = DEFAULT_SKEW, typ: str = ENVELOPE_TYP,
                 cty: str = MESSAGE_TYP, bound: tuple[str, ...] = ("iss", "aud", "jti", "iat"),
-                ) -> Verified:
+                max_header: int = 1024) -> Verified:
     """Every check of an envelope of ``typ`` but the replay check (see ``open_envelope``);
-    the signed claims must repeat the outer header's ``bound`` names."""
+    the signed claims must repeat the outer header's ``bound`` names, and the protected
+    header may be ``max_header`` bytes long."""
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     _check_outer(outer, my_id, typ)
     dec_key = my_keys.decryption_key(str(outer.get("kid")), now)
     if dec_key is None:
         raise EnvelopeWrongRecipient("not encrypted to a current key of this node")
     try:
-        plaintext = jwe.decrypt_compact(token, dec_key, registry=_jwe_registry(max_bytes)
-                                        ).plaintext
+        plaintext = jwe.decrypt_compact(token, dec_key, registry=_jwe_registry(
+            max_bytes, max_header)).plaintext
     except Exception:  # any failure here means tampered or garbage: the reason stays generic
         raise EnvelopeMalformed("cannot be decrypted: tampered, or not for this node") from None
     inner = _inner(plaintext or b"", cty)

@@ -44,6 +44,9 @@ BATCH_MESSAGE_TYP = "accord-batch+jws"
 OVERHEAD_FACTOR = 16 / 9
 OVERHEAD_BYTES = 2048
 MAX_MESSAGES = 1000
+#: The longest protected header of a batch: its ids (at most 64 characters each) and the
+#: rest, base64url-encoded.
+MAX_HEADER = 96 * MAX_MESSAGES + 2048
 _BOUND = ("iss", "aud", "jti", "iat", "ids")
 
 
@@ -60,8 +63,10 @@ class OpenedBatch:
 
 def sealed_size(bodies: Sequence[bytes], ids: Sequence[str]) -> int:
     """An upper estimate of the batch envelope's length for these JSON bodies."""
-    raw = sum(len(b) for b in bodies) + sum(len(i) + 16 for i in ids)
-    return int(raw * OVERHEAD_FACTOR) + sum(len(i) + 3 for i in ids) * 2 + OVERHEAD_BYTES
+    # the signed payload names each id twice (ids, and {"jti": ..., "body": ...})
+    raw = sum(len(b) for b in bodies) + sum(2 * len(i) + 32 for i in ids)
+    header = sum(len(i) + 3 for i in ids) * 4 // 3 + 1
+    return int(raw * OVERHEAD_FACTOR) + header + OVERHEAD_BYTES
 
 
 def seal_batch(messages: Sequence[tuple[str, Mapping[str, Any] | bytes]], *,
@@ -105,7 +110,7 @@ def open_batch(token: str, outer: dict[str, Any], *, my_keys: NodeKeys, my_id: s
     done = open_signed(token, outer, my_keys=my_keys, my_id=my_id,
                        sender_public_keys_lookup=sender_public_keys_lookup, now=now,
                        max_age=max_age, max_bytes=max_bytes, max_skew=max_skew, typ=BATCH_TYP,
-                       cty=BATCH_MESSAGE_TYP, bound=_BOUND)
+                       cty=BATCH_MESSAGE_TYP, bound=_BOUND, max_header=MAX_HEADER)
     claims, sender, ids = done.claims, str(outer["iss"]), list(outer["ids"])
     items = claims.get("messages")
     if not isinstance(items, list) or len(items) != len(ids):

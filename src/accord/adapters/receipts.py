@@ -39,11 +39,11 @@ from accord.domain.errors import AccordError, Unauthorized
 from accord.domain.merkle import (
     HASH_SIZE,
     InvalidProof,
-    inclusion_proof,
     leaf_hash,
+    node_hash,
+    split_point,
     verify_inclusion,
 )
-from accord.domain.merkle import root as merkle_root
 
 RECEIPT_TYP = "accord-receipt+jws"
 BATCH_RECEIPT_TYP = "accord-receipts+jws"
@@ -144,13 +144,26 @@ def sign_receipts(keys: NodeKeys, *, issuer: str, at: datetime,
     if not leaves:
         return []
     data = [canonical_json(leaf) for leaf in leaves]
-    hashes = [leaf_hash(d) for d in data]
-    top = merkle_root(hashes)
+    top, paths = _tree([leaf_hash(d) for d in data])
     signed = _sign(keys, BATCH_RECEIPT_TYP, {"iss": issuer, "iat": int(at.timestamp()),
                                              "n": len(leaves), "root": b64url_encode(top)})
-    return [f"{signed}~{b64url_encode(d)}~{i}~"
-            f"{b64url_encode(b''.join(inclusion_proof(i, len(hashes), hashes)))}"
-            for i, d in enumerate(data)]
+    return [f"{signed}~{b64url_encode(d)}~{i}~{b64url_encode(b''.join(path))}"
+            for i, (d, path) in enumerate(zip(data, paths, strict=True))]
+
+
+def _tree(hashes: list[bytes]) -> tuple[bytes, list[list[bytes]]]:
+    """The RFC 9162 root of ``hashes`` (leaf hashes) and every leaf's inclusion path, each
+    node hashed once."""
+    if len(hashes) == 1:
+        return hashes[0], [[]]
+    k = split_point(len(hashes))
+    left, left_paths = _tree(hashes[:k])
+    right, right_paths = _tree(hashes[k:])
+    for path in left_paths:
+        path.append(right)
+    for path in right_paths:
+        path.append(left)
+    return node_hash(left, right), left_paths + right_paths
 
 
 def verify_receipt(token: str, keys_of: KeysOf, *, now: datetime,
