@@ -131,7 +131,7 @@ def test_a_failed_round_is_retried_later_and_never_raised(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("duckdb went away")
 
-    monkeypatch.setattr("accord.services.resolution_worker.resolve", broken)
+    monkeypatch.setattr("accord.services.resolve.resolve", broken)
     assert worker.poll_once() is None and "duckdb went away" in str(worker.last_error)
     monkeypatch.undo()
     clock.now += 30

@@ -41,16 +41,10 @@ from typing import TYPE_CHECKING
 from accord.adapters.store import Store
 from accord.adapters.store.resolution_repo import statement_digests, store_signature
 from accord.domain.registry import Registry
-from accord.services.resolve import (
-    ResolveResult,
-    resolvable_schemata,
-    resolve,
-    resolve_entities,
-    untrained_families,
-)
 
 if TYPE_CHECKING:
     from accord.bootstrap import Node
+    from accord.services.resolve import ResolveResult
 
 log = logging.getLogger("accord.resolution")
 
@@ -79,7 +73,7 @@ class ResolutionWorker:
         self.rounds = 0
         self.last: ResolveResult | None = None
         self.last_error: str | None = None
-        self._schemata = resolvable_schemata(registry)
+        self._schemata: list[str] | None = None
         self._signature: tuple[int, int, str] | None = None
         self._digests: dict[str, int] | None = None  # None: the first round is still to run
         self._changed_at: float | None = None  # last change seen, while a round is pending
@@ -116,6 +110,12 @@ class ResolutionWorker:
         ``retry_seconds``); it never propagates.
         """
         try:
+            # resolution loads DuckDB and PyArrow: here, in the worker's thread, not when
+            # ``accord serve`` starts
+            from accord.services.resolve import resolvable_schemata
+
+            if self._schemata is None:
+                self._schemata = resolvable_schemata(self.registry)
             with self.store.unit_of_work(write=False) as uow:
                 signature = store_signature(uow.session)
                 digests = statement_digests(uow.session, self._schemata)
@@ -135,6 +135,8 @@ class ResolutionWorker:
         return result
 
     def _resolve(self, digests: dict[str, int]) -> ResolveResult | None:
+        from accord.services.resolve import resolve, resolve_entities, untrained_families
+
         threads = self.settings.threads
         if self._digests is None:  # first round: whatever changed while no worker ran
             return resolve(self.store, self.registry, threads=threads)

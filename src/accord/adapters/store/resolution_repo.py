@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from accord.adapters.store import resolution_tables as t
 from accord.adapters.store.models import ReportRow, ReportVersionRow, StatementRow
-from accord.analytics.resolve.cluster import Cluster
-from accord.analytics.resolve.evidence import Link
 from accord.analytics.resolve.features import Mention
 from accord.analytics.resolve.judgements import (
     Judgement,
@@ -27,7 +25,11 @@ from accord.analytics.resolve.judgements import (
     JudgementSet,
     Pair,
 )
-from accord.analytics.resolve.splink_model import FamilyModel
+
+if TYPE_CHECKING:  # these load PyArrow and DuckDB: imported where first needed
+    from accord.analytics.resolve.cluster import Cluster
+    from accord.analytics.resolve.evidence import Link
+    from accord.analytics.resolve.splink_model import FamilyModel
 
 _CHUNK = 500  # ids per IN (...): well under every driver's parameter limit
 
@@ -51,6 +53,8 @@ def link_evidence(link: Link) -> str:
 
 
 def link_from_row(row: Any) -> Link:
+    from accord.analytics.resolve.evidence import Link
+
     evidence = orjson.loads(row.evidence)
     return Link(left=row.left_id, right=row.right_id, family=row.family,
                 weight=float(row.weight), probability=float(row.probability),
@@ -71,6 +75,8 @@ class SqlResolutionRepository:
 
     # -- models ------------------------------------------------------------------------
     def model(self, family: str) -> FamilyModel | None:
+        from accord.analytics.resolve.splink_model import FamilyModel
+
         body = self.conn.scalar(select(t.models.c.body).where(t.models.c.family == family))
         return FamilyModel.from_dict(orjson.loads(body)) if body else None
 
@@ -81,6 +87,8 @@ class SqlResolutionRepository:
             records=model.records, trained_at=datetime.now(UTC)))
 
     def models(self) -> list[FamilyModel]:
+        from accord.analytics.resolve.splink_model import FamilyModel
+
         return [FamilyModel.from_dict(orjson.loads(b))
                 for b in self.conn.scalars(select(t.models.c.body).order_by(t.models.c.family))]
 
