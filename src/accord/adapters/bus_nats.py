@@ -31,17 +31,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from accord.adapters.bus import EventBus, LiveEvent
+from accord.adapters.bus_wire import BAD_TOKEN, content_id, decode, encode, node_token
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -50,15 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("accord.bus")
 
-SCHEMA_VERSION = 1
 MSG_ID_HEADER = "Nats-Msg-Id"
-_BAD_TOKEN = frozenset(". *>\t\r\n")
-
-
-def node_token(node_id: str) -> str:
-    """``node_id`` as a subject token and stream-name part ('.' is not allowed there):
-    ``_`` becomes ``__`` and ``.`` becomes ``_d``, so distinct ids stay distinct."""
-    return node_id.replace("_", "__").replace(".", "_d")
 
 
 @dataclass(frozen=True)
@@ -87,52 +78,9 @@ class NatsSettings:
         return f"accord.{node_token(self.node_id)}.events"
 
     def subject(self, kind: str) -> str:
-        if not kind or _BAD_TOKEN & set(kind):
+        if not kind or BAD_TOKEN & set(kind):
             raise ValueError(f"{kind!r} cannot be an event kind on NATS (one subject token)")
         return f"{self.subject_prefix}.{kind}"
-
-
-# -- the wire format -------------------------------------------------------------------------
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    raise TypeError(f"an event value must be JSON, not {type(value).__name__}")
-
-
-def _canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_plain).encode("utf-8")
-
-
-def content_id(kind: str, data: Mapping[str, Any]) -> str:
-    """The default event id: a digest of the kind and the data (not the time)."""
-    return hashlib.sha256(_canonical({"kind": kind, "data": dict(data)})).hexdigest()[:32]
-
-
-def encode(event_id: str, kind: str, data: Mapping[str, Any], at: datetime) -> bytes:
-    """One event as the JSON a stream message carries."""
-    return _canonical({"v": SCHEMA_VERSION, "id": event_id, "kind": kind,
-                       "at": at.isoformat(), "data": dict(data)})
-
-
-def decode(payload: bytes, seq: int) -> tuple[str, LiveEvent]:
-    """``(event id, event numbered seq)``; ``ValueError`` if it is not a version-1 event."""
-    try:
-        raw = json.loads(payload)
-        if not isinstance(raw, dict) or raw.get("v") != SCHEMA_VERSION:
-            version = raw.get("v") if isinstance(raw, dict) else None
-            raise ValueError(f"not an event of schema version {SCHEMA_VERSION} ({version!r})")
-        data = raw["data"]
-        if not isinstance(data, dict):
-            raise ValueError("event data is not an object")
-        at = datetime.fromisoformat(raw["at"])
-        return str(raw["id"]), LiveEvent(seq, str(raw["kind"]), data, at)
-    except (KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"not an event: {exc}") from None
 
 
 # -- the bus ---------------------------------------------------------------------------------
