@@ -75,12 +75,7 @@ def test_the_api_app_imports_no_analytics_library() -> None:
     """``accord serve`` builds every route without loading what only analyses use."""
     loaded = loaded_after("import accord.entrypoints.cli.node\n"
                           "import accord.entrypoints.api.app")
-    # Resolution's router still imports its service (and so DuckDB, PyArrow and
-    # numpy) at import: checked here once that module defers them (see
-    # docs/benchmarks/startup.md).
-    pending = {"duckdb", "pyarrow", "numpy"}
-    heavy = (loaded & set(ANALYTICS)) - pending
-    assert not heavy, sorted(heavy)
+    assert loaded.isdisjoint(ANALYTICS), sorted(loaded & set(ANALYTICS))
 
 
 # -- the static table matches the modules ----------------------------------
