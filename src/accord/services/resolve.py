@@ -15,6 +15,7 @@ Each function is one unit of work; errors are ``accord.domain.errors`` classes.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -139,10 +140,19 @@ def resolve_entities(store: Store, registry: Registry, entity_ids: Iterable[str]
 
 
 ATTEMPTS = 3
+# Runs in one process (the API's and the serve worker's) take turns: they would only
+# make each other start again. Runs of other processes are told apart by state_token.
+_RUNS = threading.Lock()
 
 
 def _staged(store: Store, work: Callable[[StagedRepository, Any], RunSummary]
             ) -> ResolveResult:
+    with _RUNS:
+        return _staged_once(store, work)
+
+
+def _staged_once(store: Store, work: Callable[[StagedRepository, Any], RunSummary]
+                 ) -> ResolveResult:
     for _ in range(ATTEMPTS):
         with store.unit_of_work(write=False) as uow:
             token = state_token(uow.session)
