@@ -110,6 +110,7 @@ class NatsBus(EventBus):
         self._ready = threading.Event()
         self._closing = False
         self._nc: Client | None = None
+        self._last_error = ""
         self._loop = asyncio.new_event_loop()
         self._wake = asyncio.Event()
         self._caught_up = asyncio.Event()
@@ -369,7 +370,10 @@ class NatsBus(EventBus):
         self._hand(readers, event)
 
     async def _on_error(self, exc: Exception) -> None:
-        log.warning("event bus: NATS: %s", exc)
+        said = f"event bus: NATS: {exc}"
+        if said != self._last_error:  # not once a second while the server is away
+            log.warning("%s", said)
+        self._last_error = said
 
     async def _on_disconnected(self) -> None:
         if self._closing:
@@ -378,4 +382,5 @@ class NatsBus(EventBus):
                     self.settings.url)
 
     async def _on_reconnected(self) -> None:
+        self._last_error = ""
         log.info("event bus: reconnected to NATS")
