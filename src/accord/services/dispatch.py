@@ -234,12 +234,15 @@ class Dispatcher:
         """
         now = now or datetime.now(UTC)
         stats = DispatchStats()
+        # one read for the partners and the first messages due to each (an indexed look-up
+        # per partner rather than a scan of the outbox for the partners with any pending)
         with self.store.unit_of_work(write=False) as uow:
-            waiting = set(uow.outbox.partners_pending())
-            partners = [p for p in uow.partners.list() if p.push and p.node_id in waiting]
-        for partner in partners:
-            if force or partner.retry_at is None or partner.retry_at <= now:
-                stats.add(self.push(partner))
+            due = [(p, uow.outbox.pending(p.node_id, limit=self.settings.batch_size))
+                   for p in uow.partners.list() if p.push and (
+                       force or p.retry_at is None or p.retry_at <= now)]
+        for partner, pending in due:
+            if pending:
+                stats.add(self.push(partner, pending))
         if self.puller is not None and (force or self._due(self._last_pull,
                                                            self.settings.pull_seconds, now)):
             self._last_pull = now
@@ -249,17 +252,19 @@ class Dispatcher:
             stats.purged += self.purge(now)
         return stats
 
-    def push(self, partner: Partner) -> DispatchStats:
+    def push(self, partner: Partner, pending: list[OutboxMessage] | None = None
+             ) -> DispatchStats:
         """Deliver ``partner``'s pending messages in order until done or stopped.
 
         While one batch is on its way, the next is read and sealed; it is posted
         as soon as the partner's answer shows that it took every message of the
         first (nothing retryable, nothing skipped), and the first is settled while
         the partner handles the second. Otherwise it is dropped, and later
-        messages never overtake an unsettled one.
+        messages never overtake an unsettled one. ``pending``: the first pending
+        messages, if just read.
         """
         stats = DispatchStats()
-        batch, full = self._next_batch(partner, after=None)
+        batch, full = self._next_batch(partner, after=None, pending=pending)
         in_flight = self._post(partner, batch, stats, background=full) if batch else None
         while in_flight is not None and batch is not None:
             following, full = self._next_batch(partner, after=batch.messages[-1].seq) if (
@@ -288,12 +293,15 @@ class Dispatcher:
             batch = following
         return stats
 
-    def _next_batch(self, partner: Partner, *, after: int | None) -> tuple[_Batch | None, bool]:
-        """The next pending messages (after seq ``after``) sealed now, within the batch size
-        and half of ``max_batch_bytes``; and whether more may be waiting behind them."""
+    def _next_batch(self, partner: Partner, *, after: int | None,
+                    pending: list[OutboxMessage] | None = None) -> tuple[_Batch | None, bool]:
+        """The next pending messages (after seq ``after``; ``pending`` if read already) sealed
+        now, within the batch size and half of ``max_batch_bytes``; and whether more may be
+        waiting behind them."""
         limit = self.settings.batch_size
-        with self.store.unit_of_work(write=False) as uow:
-            pending = uow.outbox.pending(partner.node_id, limit=limit, after=after)
+        if pending is None:
+            with self.store.unit_of_work(write=False) as uow:
+                pending = uow.outbox.pending(partner.node_id, limit=limit, after=after)
         if not pending:
             return None, False
         now = datetime.now(UTC)
