@@ -13,9 +13,10 @@ ever waits on the network.
 * An event is JSON: ``{"v": 1, "id", "kind", "at", "data"}`` (``v`` is the
   schema version; a message of another version is skipped and counted).
 * At least once: ``publish`` queues the event in memory and returns at once;
-  the sender thread retries until JetStream acknowledges it (reconnecting as
-  needed). Each event has an id (``Nats-Msg-Id``): by default a digest of its
-  kind and data, so the same fact published twice, by a retry or by two
+  the bus thread sends the queue in order (``publish_window`` at a time) and
+  re-sends what JetStream has not acknowledged (reconnecting as needed).
+  Each event has an id (``Nats-Msg-Id``): by default a digest of its kind and
+  data, so the same fact published twice, by a retry or by two
   processes' store tails, is stored once within ``duplicate_window_seconds``.
 * Readers see the stream's sequence numbers as event ids, the same in every
   process, so a reconnecting reader's ``Last-Event-ID`` works on any of them;
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import threading
 from collections import deque
@@ -67,6 +69,7 @@ class NatsSettings:
     reconnect_wait_seconds: int = 1
     heartbeat_seconds: float = 2.0
     outbox_size: int = 10_000
+    publish_window: int = 64
     close_timeout_seconds: float = 5.0
 
     @property
@@ -321,38 +324,44 @@ class NatsBus(EventBus):
                                   opt_start_seq=start))
 
     async def _send(self, js: JetStreamContext) -> None:
-        """Publish the queue's head until acknowledged, then the next, for ever."""
+        """Publish the head of the queue (up to ``publish_window`` events at once, in
+        order) until acknowledged, for ever; what failed is sent again after a pause."""
         from nats.js.errors import NoStreamResponseError
 
         delay = 0.1
         while True:
             self._wake.clear()
             with self._out:
-                item = self._outbox[0] if self._outbox else None
-            if item is None:
+                batch = list(itertools.islice(self._outbox, self.settings.publish_window))
+            if not batch:
                 await self._wake.wait()
                 continue
-            try:
-                ack = await js.publish(item.subject, item.payload,
-                                       timeout=self.settings.ack_timeout_seconds,
-                                       headers={MSG_ID_HEADER: item.event_id})
-            except Exception as exc:  # no connection, no answer, no stream: try again
-                log.warning("event bus: publishing to NATS failed (%s); retrying", exc)
-                if isinstance(exc, NoStreamResponseError):  # the stream was deleted
-                    try:
-                        await self._ensure_stream(js)
-                    except Exception:
-                        pass
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-                continue
-            delay = 0.1
+            results = await asyncio.gather(
+                *(js.publish(item.subject, item.payload, headers={MSG_ID_HEADER: item.event_id},
+                             timeout=self.settings.ack_timeout_seconds) for item in batch),
+                return_exceptions=True)
+            acked = {id(item): result for item, result in zip(batch, results, strict=True)
+                     if not isinstance(result, BaseException)}
             with self._out:
-                if self._outbox and self._outbox[0] is item:
-                    self._outbox.popleft()
-                self.published += 1
-                self.duplicates += bool(ack.duplicate)
+                if acked:
+                    self._outbox = deque(i for i in self._outbox if id(i) not in acked)
+                self.published += len(acked)
+                self.duplicates += sum(bool(getattr(a, "duplicate", False))
+                                       for a in acked.values())
                 self._out.notify_all()
+            failed = next((r for r in results if isinstance(r, BaseException)), None)
+            if failed is None:
+                delay = 0.1
+                continue
+            if isinstance(failed, asyncio.CancelledError):
+                raise failed
+            # no connection, no answer, no stream: try again
+            log.warning("event bus: publishing to NATS failed (%s); retrying", failed)
+            if isinstance(failed, NoStreamResponseError):  # the stream was deleted
+                with contextlib.suppress(Exception):
+                    await self._ensure_stream(js)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     async def _on_message(self, msg: Msg) -> None:
         try:
