@@ -74,6 +74,7 @@ _SETTLE = (update(_OUTBOX).where(_OUTBOX.c.message_id.in_(bindparam("b_ids", exp
                    reason=bindparam("b_reason"), detail=bindparam("b_detail"))
            .returning(_OUTBOX.c.message_id))
 _INSERT_RECEIPTS = insert(cast(Table, ReceiptRow.__table__))
+_INSERT = insert(_OUTBOX)  # Core: several times cheaper per call than the ORM's bulk insert
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -100,7 +101,7 @@ class OutboxRepository:
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert messages given as dicts with ``add``'s keyword names."""
         if rows:
-            self.session.execute(insert(OutboxRow), [
+            self.session.execute(_INSERT, [
                 {**row, "delivered": None, "attempts": 0, "reason": None, "detail": ""}
                 for row in rows])
 
