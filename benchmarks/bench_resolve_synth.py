@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from accord.analytics.resolve.context import relations
 from accord.analytics.resolve.evaluation import Evaluation, Score, evaluate, synth_truth
 from accord.analytics.resolve.features import FAMILIES, Mention, family_of, mention_of
 from accord.analytics.resolve.incremental import Resolver
@@ -30,20 +31,32 @@ from accord.domain.registry import Registry, load_registry
 from accord.synth import generate
 
 SEEDS = (101, 102, 103)
+RELATIONS = ("Phone", "Account", "Membership")  # see accord.analytics.resolve.context
 ORGANISATIONS = 12
 MEDIUM_SEED = 201  # one medium world too: ~7,000 person mentions, so the models are trained
 
 
 def load_mentions(world: Path, registry: Registry) -> list[Mention]:
     """Every resolvable entity of the world's national files, values normalised."""
+    return load_world(world, registry)[0]
+
+
+def load_world(world: Path, registry: Registry
+               ) -> tuple[list[Mention], dict[str, set[tuple[str, str, str | None]]]]:
+    """(every resolvable entity as a mention, what each person holds or belongs to)."""
     entities: dict[str, SimpleNamespace] = {}
+    links: list[SimpleNamespace] = []  # memberships
     for path in sorted(world.glob("*.jsonl")):
         country = path.stem.lower()
         with path.open("rb") as lines:
             for line in lines:
                 record = orjson.loads(line)
-                if record.get("kind") != "entity" or family_of(registry,
-                                                               record["schema"]) is None:
+                if record.get("kind") != "entity":
+                    continue
+                if record["schema"] == "Membership":
+                    links.append(SimpleNamespace(id=record["id"], schema=record["schema"],
+                                                 properties=record["properties"]))
+                if family_of(registry, record["schema"]) is None:
                     continue
                 schema = registry.get(record["schema"])
                 entity = entities.setdefault(record["id"], SimpleNamespace(
@@ -60,7 +73,8 @@ def load_mentions(world: Path, registry: Registry) -> list[Mention]:
                         if value not in kept:
                             kept.append(value)
     found = (mention_of(registry, e) for e in entities.values())
-    return [m for m in found if m is not None]
+    held = [e for e in entities.values() if e.schema in RELATIONS]  # values normalised
+    return [m for m in found if m is not None], relations(registry, held + links)
 
 
 def baseline(mentions: list[Mention]) -> dict[str, str]:
@@ -108,7 +122,7 @@ def world_scores(registry: Registry, seed: int, scale: str, organisations: int |
         knobs = {} if organisations is None else {"organisations": organisations}
         generate(world, seed=seed, scale=scale, **knobs)
         raw = orjson.loads((world / "truth.json").read_bytes())
-        mentions = load_mentions(world, registry)
+        mentions, related = load_world(world, registry)
     true_of, kinds_of = synth_truth(raw)
     families = {m.id: m.family for m in mentions}
     counts: dict[str, int] = defaultdict(int)
@@ -116,7 +130,7 @@ def world_scores(registry: Registry, seed: int, scale: str, organisations: int |
         counts[m.family] += 1
     repo = MemoryRepository()
     started = time.perf_counter()
-    Resolver(repo).run(mentions)
+    Resolver(repo).run(mentions, related=related)
     seconds = time.perf_counter() - started
     kept = {m: f for m, f in families.items() if "alias_only" not in kinds_of.get(m, ())}
     person = repo.models.get("Person")

@@ -139,3 +139,32 @@ def test_load_truth_accepts_the_directory_and_rejects_other_json(small: Generate
     other.write_text('{"format": "something-else"}')
     with pytest.raises(ValueError, match="not an accord-synth-truth/1 document"):
         load_truth(other)
+
+
+def test_phones_written_with_one_number_are_one_true_phone(small: Generated) -> None:
+    """A phone is its number: every Phone entity in the files whose E.164 number
+    appears in more than one place is a mention of one listed true phone."""
+    from accord.domain.values.phone import PhoneType
+
+    phone_type = PhoneType()
+    by_number: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for nation, entities in small.by_id.items():
+        for entity_id, line in entities.items():
+            if line["schema"] != "Phone":
+                continue
+            for written in line["properties"].get("number", []):
+                by_number[phone_type.normalize(written, country=nation.lower())].add(
+                    (nation, entity_id))
+    true_of = {(m["nation"], m["id"]): true_id
+               for true_id, item in small.truth.raw["entities"].items()
+               for m in item["mentions"]}
+    shared = [places for places in by_number.values() if len(places) > 1]
+    assert shared
+    for places in shared:
+        assert len({true_of.get(p) for p in places}) == 1 and None not in {
+            true_of.get(p) for p in places}, places
+    for true_id, item in small.truth.raw["entities"].items():
+        if item["schema"] == "Phone":
+            numbers = {phone_type.normalize(m["number"], country=m["nation"].lower())
+                       for m in item["mentions"] if m.get("number")}
+            assert numbers <= {item["number"]}, true_id

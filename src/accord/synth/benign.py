@@ -161,7 +161,9 @@ class Background:
                 props["holder"] = [holder]
             return props
 
-        return view.define(("BPH", str(j)), "phn", "Phone", build)
+        return view.define(("BPH", str(j)), "phn", "Phone", build, background=number.e164,
+                           info={"number": self.phone_text(j),
+                                 "style": view.phone_style(self.code, "b", j)})
 
     def foreign_phone(self, j: int) -> tuple[str, str]:
         country = FOREIGN[int(unit_hash(self.seed, self.code, "fc", j) * len(FOREIGN))]
@@ -171,7 +173,8 @@ class Background:
         style = self.view.phone_style(country, "f", country, j)
         text = number.written(style)
         entity = self.view.define(("FPH", country, str(j)), "phn", "Phone", lambda rng: {
-            "number": [text], "country": [country.lower()]})
+            "number": [text], "country": [country.lower()]}, background=number.e164,
+            info={"number": text, "style": style})
         return entity, text
 
     def account_number(self, kind: str, j: int, country: str | None = None) -> AccountNumber:

@@ -23,10 +23,18 @@ class TruthSink:
 
     def __init__(self) -> None:
         self.mentions: dict[str, list[dict[str, Any]]] = {}
+        #: mentions of background things by what makes them one thing wherever they
+        #: are written (a phone's E.164 number): see ``build_truth``
+        self.background: dict[str, list[dict[str, Any]]] = {}
 
     def mention(self, true_id: str, nation: str, entity_id: str, report_id: str,
                 info: dict[str, Any]) -> None:
         self.mentions.setdefault(true_id, []).append(
+            {"nation": nation, "id": entity_id, "report": report_id, **info})
+
+    def background_mention(self, key: str, nation: str, entity_id: str, report_id: str,
+                           info: dict[str, Any]) -> None:
+        self.background.setdefault(key, []).append(
             {"nation": nation, "id": entity_id, "report": report_id, **info})
 
 

@@ -23,6 +23,7 @@ def build_truth(world: World, plans: dict[str, NationPlan], sink: TruthSink, kno
                 summary: dict[str, Any]) -> dict[str, Any]:
     m = sink.mentions
     entities = _entities(world, m)
+    _background_phones(entities, sink.background)
     key = sorted((p for p in world.people.values() if p.illicit and p.org),
                  key=lambda p: (-p.score, p.id))
     holder = {ph.id: ph.holder for ph in world.phones.values()}
@@ -136,6 +137,28 @@ def _entities(world: World, m: dict[str, list[dict[str, Any]]]) -> dict[str, Any
             out[tid] = {"schema": "Location", "illicit": False, "name": port.name,
                         "locode": locode, "mentions": m[tid]}
     return out
+
+
+def _background_phones(entities: dict[str, Any],
+                       background: dict[str, list[dict[str, Any]]]) -> None:
+    """List background phones written in more than one place as one true phone each.
+
+    A phone is its number: two nations' files that write a resident's line (or a
+    foreign contact's) with the same E.164 number write the same line. Such
+    numbers become true phones ``PHB0001``... (numbered in the order of their
+    numbers); a background number that is also a listed phone's joins its mentions.
+    """
+    listed = {e["number"]: e for e in entities.values()
+              if e["schema"] == "Phone" and "number" in e}
+    shared = 0
+    for number in sorted(background):
+        found = background[number]
+        if number in listed:
+            listed[number]["mentions"].extend(found)
+        elif len(found) > 1:
+            shared += 1
+            entities[f"PHB{shared:04d}"] = {"schema": "Phone", "illicit": False,
+                                            "number": number, "mentions": found}
 
 
 def _phones(world: World) -> dict[str, Any]:

@@ -97,8 +97,12 @@ class NationView:
     def define(self, key: tuple[str, ...], kind: str, schema: str,
                build: Callable[[random.Random], dict[str, list[str]]], *,
                true_id: str | None = None, info: dict[str, Any] | None = None,
-               first_seen: bool = True) -> str:
-        """The id of ``key`` in this file, writing its entity line on first use."""
+               first_seen: bool = True, background: str | None = None) -> str:
+        """The id of ``key`` in this file, writing its entity line on first use.
+
+        ``background`` names a background thing (no ``true_id``) by what makes it
+        one thing in every file (a phone's E.164 number), for the truth to list it
+        once it is written in more than one place."""
         found = self.keys.get(key)
         if found is not None:
             return found
@@ -112,6 +116,9 @@ class NationView:
         if true_id is not None:
             self.truth.mention(true_id, self.code, entity_id, self.writer.report_id,
                                info or {})
+        elif background is not None:
+            self.truth.background_mention(background, self.code, entity_id,
+                                          self.writer.report_id, info or {})
         return entity_id
 
     def link(self, kind: str, schema: str, props: dict[str, list[str]]) -> str:

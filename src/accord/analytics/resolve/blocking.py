@@ -12,7 +12,8 @@ are chosen to survive what agencies do to names and identifiers:
   date; a month without its day keys each of its days): survives a typo or a
   different romanisation of the other tokens;
 - ``s:<a>`` — the outline of a one-word name;
-- ``a:<nickname>`` — a nickname ("El Abogado"), as its name key.
+- ``a:<nickname>`` — a nickname ("El Abogado"), as its name key;
+- ``c:h:<id>`` — a phone line or account the mention holds, resolved (``context``).
 
 Block sizes are bounded: a key shared by more than ``max_block`` mentions (José
 García, a shared switchboard number) says too little to compare everyone under it
@@ -42,6 +43,7 @@ def blocking_keys(mention: Mention, spec: FamilySpec) -> set[str]:
     for column, values in mention.keys.items():
         keys.update(f"k:{column}:{v}" for v in values)
     keys.update(f"a:{alias}" for alias in mention.aliases)
+    keys.update(f"c:{thing}" for thing in mention.context)
     date = mention.date
     for name in mention.names[:3]:
         outs = [o[:_MAX_VARIANTS] for o in name.outlines[:_MAX_TOKENS]]

@@ -27,6 +27,9 @@ LONG_NAME = 10  # outline letters of a name few people share
 SHORT_NAME = 6  # ... and under which many do
 COMMON = 5  # mentions sharing a name's outline, at training, that make it a common name
 WEAK_FLOOR = -4.0  # see Comparison.floor
+STRONG_FLOOR = -8.0  # ... for a strong key that is not an identity field
+GROUP_LEVEL = "belong to the same organisation"
+GROUP_CEILING = 6.0  # the most belonging to one organisation may weigh (see ``context``)
 
 MACROS = (
     "CREATE OR REPLACE MACRO acc_hits(outl, pool) AS "
@@ -63,6 +66,9 @@ class Comparison:
     #: the least a disagreement may weigh: a field agencies fill in by hearsay (a
     #: nickname, an address, a phone) cannot veto a match on its own
     floor: float | None = None
+    #: agreeing here is no evidence once the names agree (a nationality follows from
+    #: the name's culture): the trained model weighs its agreeing levels 0
+    agree_neutral: bool = False
 
     def to_splink(self) -> dict[str, Any]:
         levels: list[dict[str, Any]] = [
@@ -125,6 +131,18 @@ def name_comparison() -> Comparison:
     ))
 
 
+#: the name levels whose weight is the name's own rarity, not the level's average
+#: (``scoring``): agreeing on a whole name, however written
+NAME_TF_LABELS = frozenset({
+    "same long name (up to accents, case and order)",
+    "same name (up to accents, case and order)",
+    "same short or common name (up to accents, case and order)",
+    "same long name in another spelling or script",
+    "same name in another spelling or script",
+    "same short or common name in another spelling or script",
+})
+
+
 def alias_comparison() -> Comparison:
     return Comparison("alias", "nicknames", _null("aliases"), (
         Level("list_has_any(aliases_l, aliases_r)", "same nickname", 0.6, 0.002),
@@ -164,7 +182,10 @@ def key_comparison(column: str, label: str, *, strong: bool, countries: bool = F
                             f"different {label}, same country", 0.02, 0.3))
     # an identity field (an IMO, an IBAN) differs for one entity only by mistake
     levels.append(Level("ELSE", f"different {label}", 0.01 if identity else 0.08, 0.7))
-    return Comparison(column, label, _null(column), tuple(levels))
+    # a person may hold two passports, an ID and a tax number: only an identity
+    # field (an IMO) may weigh without limit against a match
+    return Comparison(column, label, _null(column), tuple(levels),
+                      floor=None if identity else STRONG_FLOOR)
 
 
 def form_comparison() -> Comparison:
@@ -178,7 +199,7 @@ def country_comparison() -> Comparison:
     return Comparison("countries", "countries", _null("countries"), (
         Level("list_has_any(countries_l, countries_r)", "same country", 0.9, 0.2),
         Level("ELSE", "different country", 0.1, 0.8),
-    ), floor=WEAK_FLOOR)
+    ), floor=WEAK_FLOOR, agree_neutral=True)
 
 
 def text_comparison(label: str) -> Comparison:
@@ -186,6 +207,20 @@ def text_comparison(label: str) -> Comparison:
         Level("acc_jaccard(text_l, text_r) >= 0.6", f"same {label}", 0.5, 0.002),
         Level("len(list_intersect(text_l, text_r)) >= 1", f"similar {label}", 0.3, 0.1),
         Level("ELSE", f"different {label}", 0.2, 0.898),
+    ), floor=WEAK_FLOOR)
+
+
+def context_comparison() -> Comparison:
+    """What the two hold or belong to, resolved (``context``): a phone line or an
+    account that both hold (beyond the numbers they state themselves) says much;
+    one organisation little more than a shared surname (``GROUP_CEILING``)."""
+    held = "list_filter(context_{0}, lambda x: starts_with(x, 'h:'))"
+    return Comparison("context", "phone lines and accounts held, organisations",
+                      _null("context"), (
+        Level(f"list_has_any({held.format('l')}, {held.format('r')})",
+              "hold the same phone line or account", 0.4, 0.00002),
+        Level("list_has_any(context_l, context_r)", GROUP_LEVEL, 0.2, 0.002),
+        Level("ELSE", "hold and belong to nothing in common", 0.4, 0.99798),
     ), floor=WEAK_FLOOR)
 
 
@@ -206,4 +241,6 @@ def comparisons(spec: FamilySpec) -> list[Comparison]:
         out.append(country_comparison())
     if spec.text:
         out.append(text_comparison(spec.text_label))
+    if spec.context:
+        out.append(context_comparison())
     return out

@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from accord.analytics.resolve.frequencies import name_bits
 from accord.analytics.resolve.names import NameFeatures, legal_form, name_features
 from accord.domain.errors import InvalidValue, SchemaError
 from accord.domain.registry import Registry
@@ -67,6 +68,7 @@ class FamilySpec:
     countries: tuple[str, ...] = ()
     text: tuple[str, ...] = ()  # free text compared as token sets (addresses, banks)
     text_label: str = "address"
+    context: bool = False  # compare what the mentions hold or belong to (``context``)
 
     @property
     def props(self) -> frozenset[str]:
@@ -101,7 +103,7 @@ FAMILIES: dict[str, FamilySpec] = {
               KeyField("docs", ("idNumber", "taxNumber"), "ID or tax number", strong=True),
               KeyField("phones", ("phone",), "phone numbers"),
               KeyField("emails", ("email",), "e-mail addresses")),
-        countries=("nationality",), text=("address",)),
+        countries=("nationality",), text=("address",), context=True),
     "Organization": FamilySpec(
         name="Organization", names=("name", "alias"), organisation=True, legal_form=True,
         date="incorporationDate", date_label="founded",
@@ -162,16 +164,21 @@ class Mention:
     countries: tuple[str, ...]
     text: tuple[str, ...]
     fingerprint: str = field(default="", compare=False)
+    #: canonical ids of what the mention holds (``h:``) or belongs to (``g:``): see
+    #: ``context``; empty unless given
+    context: tuple[str, ...] = ()
 
     @property
     def name(self) -> NameFeatures | None:
         """The primary name (the caption's), if any."""
         return self.names[0] if self.names else None
 
-    def record(self, uid: int, common: Collection[str] = ()) -> dict[str, Any]:
+    def record(self, uid: int, common: Collection[str] = (),
+               tokens: Mapping[str, int] | None = None, total: int = 0) -> dict[str, Any]:
         """The row Splink compares (see ``splink_model``); ``uid`` is the row's id.
 
-        ``common`` holds the name outlines the family's model counts as common.
+        ``common`` holds the name outlines the family's model counts as common;
+        ``tokens`` and ``total`` its token counts (``frequencies``).
         """
         primary = self.name
         pool: set[str] = set()
@@ -185,6 +192,8 @@ class Mention:
             "name_pool": sorted(pool) or None,
             "name_len": primary.letters if primary else None,
             "name_common": primary.outline_key in common if primary else None,
+            "name_bits": name_bits(primary, tokens or {}, total,
+                                   self.countries[0] if len(self.countries) == 1 else None),
             "b_name": primary.outline_key if primary else None,
             "aliases": list(self.aliases) or None,
             "form": self.form,
@@ -192,6 +201,8 @@ class Mention:
             "countries": list(self.countries) or None,
             "text": list(self.text) or None,
         }
+        if FAMILIES[self.family].context:
+            row["context"] = list(self.context) or None
         for column, values in self.keys.items():
             row[column] = list(values) or None
         strong = [f"{c}:{v}" for c in FAMILIES[self.family].strong_columns
@@ -221,7 +232,8 @@ class Mention:
                 "aliases": list(self.aliases), "form": self.form, "date": self.date,
                 "keys": {k: list(v) for k, v in self.keys.items() if v},
                 "countries": list(self.countries), "text": list(self.text),
-                "fingerprint": self.fingerprint}
+                "fingerprint": self.fingerprint,
+                **({"context": list(self.context)} if self.context else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Mention:
@@ -234,7 +246,8 @@ class Mention:
                    aliases=tuple(data.get("aliases", ())), form=data.get("form"),
                    date=data.get("date"), keys=keys,
                    countries=tuple(data.get("countries", ())), text=tuple(data.get("text", ())),
-                   fingerprint=data.get("fingerprint", ""))
+                   fingerprint=data.get("fingerprint", ""),
+                   context=tuple(data.get("context", ())))
 
 
 def _values(properties: Mapping[str, Sequence[str]], props: Sequence[str]) -> list[str]:

@@ -23,12 +23,13 @@ a cluster only on the links and judgements of its component.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from accord.analytics.resolve import blocking, splink_model
 from accord.analytics.resolve.cluster import Cluster, Clustering, cluster
+from accord.analytics.resolve.context import add_context
 from accord.analytics.resolve.evidence import Link
 from accord.analytics.resolve.features import FAMILIES, Mention
 from accord.analytics.resolve.judgements import Judgement, JudgementRecord, JudgementSet
@@ -79,15 +80,25 @@ class Resolver:
 
     # -- runs --------------------------------------------------------------------------
     def run(self, mentions: Iterable[Mention], *, full: bool = False,
-            retrain: bool = False) -> RunSummary:
-        """Bring the repository in line with ``mentions`` (all current mentions)."""
+            retrain: bool = False,
+            related: Mapping[str, set[tuple[str, str, str | None]]] | None = None,
+            ) -> RunSummary:
+        """Bring the repository in line with ``mentions`` (all current mentions).
+
+        With ``related`` (``context.relations`` of the node's entities), families
+        compared by context (Person) are resolved last, each mention given the
+        canonical ids of what it holds or belongs to (``context``).
+        """
         started = time.perf_counter()
         by_family: dict[str, list[Mention]] = {}
         for mention in mentions:
             by_family.setdefault(mention.family, []).append(mention)
         summary = RunSummary()
-        for family in FAMILIES:
+        for family in sorted(FAMILIES, key=lambda f: FAMILIES[f].context):
             current = by_family.get(family, [])
+            if related is not None and FAMILIES[family].context and current:
+                things = {thing for found in related.values() for _, thing, _ in found}
+                current = add_context(current, related, self.repo.clusters_of(things))
             stored = self.repo.fingerprints(family)
             if not current and not stored:
                 continue

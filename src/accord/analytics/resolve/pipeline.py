@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -21,6 +21,7 @@ from accord.analytics.resolve import blocking, scoring, splink_model
 from accord.analytics.resolve.comparisons import COMMON
 from accord.analytics.resolve.evidence import Link, links_from_scores
 from accord.analytics.resolve.features import FAMILIES, FamilySpec, Mention
+from accord.analytics.resolve.frequencies import token_counts
 from accord.analytics.resolve.splink_model import FamilyModel, record_schema
 
 SAMPLE_PAIRS = 300_000  # candidate pairs scored to refine a new model's prior and u
@@ -37,10 +38,11 @@ def open_duckdb(threads: int = 2, memory_limit: str | None = None) -> duckdb.Duc
 
 
 def records_table(mentions: Sequence[Mention], spec: FamilySpec,
-                  common: frozenset[str] = frozenset()) -> pa.Table:
+                  common: frozenset[str] = frozenset(),
+                  tokens: Mapping[str, int] | None = None, total: int = 0) -> pa.Table:
     """The Splink input rows of ``mentions`` (uid = position)."""
     schema = record_schema(spec)
-    rows = [m.record(i, common) for i, m in enumerate(mentions)]
+    rows = [m.record(i, common, tokens, total) for i, m in enumerate(mentions)]
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -88,14 +90,21 @@ def link_mentions(con: duckdb.DuckDBPyConnection, mentions: Sequence[Mention], *
     if model is None:
         counts = Counter(m.name.outline_key for m in ordered if m.name)
         common = frozenset(k for k, n in counts.items() if n >= COMMON)
-        records = records_table(ordered, spec, common)
+        # a model trained on enough mentions keeps their name tokens' counts (names
+        # weighed by their rarity, ``frequencies``); a few hundred would give noise
+        enough = len(ordered) >= splink_model.MIN_TRAIN
+        tokens = token_counts((m.name, m.countries[0] if len(m.countries) == 1 else None)
+                              for m in ordered) if enough else {}
+        total = len(ordered) if enough else 0
+        records = records_table(ordered, spec, common, tokens, total)
         lap("features")
         stop = blocking.stoplist(con, key_rows, max_block)
         model = splink_model.train(con, spec, records, stoplist=stop, common=common,
                                    threshold=threshold)
+        model = replace(model, tokens=tokens, tokens_total=total)
         lap("training")
     else:
-        records = records_table(ordered, spec, model.common)
+        records = records_table(ordered, spec, model.common, model.tokens, model.tokens_total)
         lap("features")
     only_uids = None
     if only is not None:
@@ -110,7 +119,8 @@ def link_mentions(con: duckdb.DuckDBPyConnection, mentions: Sequence[Mention], *
         scored = scoring.score(con, model, records, sample, floor=float("-inf"))
         n = len(ordered)
         model, notes = scoring.refine(model, scored, total_pairs=n * (n - 1) / 2,
-                                      fraction=sample.num_rows / max(found.count, 1))
+                                      fraction=sample.num_rows / max(found.count, 1),
+                                      present=scoring.present_counts(model, records))
         model = replace(model, notes=model.notes + tuple(notes))
         lap("prior")
     scores = scoring.score(con, model, records, found.pairs, floor=floor)

@@ -9,14 +9,17 @@ comparison, so that the evidence shown names the level exactly).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from accord.analytics.resolve.comparisons import NAME_TF_LABELS
 from accord.analytics.resolve.splink_model import (
     FLOOR,
     FamilyModel,
@@ -45,7 +48,19 @@ def empty_scores(names: Sequence[str]) -> pa.Table:
                      "key": pa.array([], pa.string()), "weight": pa.array([], pa.float64()),
                      "probability": pa.array([], pa.float64()),
                      **{f"w_{c}": pa.array([], pa.float64()) for c in names},
-                     **{f"g_{c}": pa.array([], pa.int64()) for c in names}})
+                     **{f"g_{c}": pa.array([], pa.int64()) for c in names},
+                     "t_bits": pa.array([], pa.float64())})
+
+
+def tf_levels(settings: Mapping[str, Any]) -> dict[int, float]:
+    """``{gamma: log2(m)}`` of the name levels weighed by the name's rarity."""
+    for comparison in settings["comparisons"]:
+        if comparison["output_column_name"] != "name":
+            continue
+        numbered = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        return {len(numbered) - 1 - i: math.log2(float(lv["m_probability"]))
+                for i, lv in enumerate(numbered) if lv["label_for_charts"] in NAME_TF_LABELS}
+    return {}
 
 
 def score(con: duckdb.DuckDBPyConnection, model: FamilyModel, records: pa.Table,
@@ -53,9 +68,14 @@ def score(con: duckdb.DuckDBPyConnection, model: FamilyModel, records: pa.Table,
     """Score candidate ``pairs`` (``l``, ``r`` uids, ``key``) of ``records``.
 
     Returns ``l``, ``r``, ``key``, ``weight`` (match weight, log2 odds),
-    ``probability`` and per comparison ``w_<name>`` (its weight) and ``g_<name>``
-    (the level reached, -1 when a side has no value), for pairs weighing at least
-    ``floor`` (``-inf`` keeps all).
+    ``probability``, per comparison ``w_<name>`` (its weight) and ``g_<name>``
+    (the level reached, -1 when a side has no value), and ``t_bits`` (the rarer
+    side's name bits, ``frequencies``), for pairs weighing at least ``floor``
+    (``-inf`` keeps all).
+
+    Agreeing on a whole name is weighed by that name's rarity, not by the level's
+    average (Splink's term-frequency adjustment, with the model's frozen token
+    counts): ``w_name = log2(m) + bits`` at the levels of ``NAME_TF_LABELS``.
     """
     names = [c["output_column_name"] for c in model.settings["comparisons"]]
     if pairs.num_rows == 0:
@@ -80,29 +100,44 @@ def _score(con: duckdb.DuckDBPyConnection, linker: Any, settings: dict[str, Any]
     con.unregister("_acc_pairs_in")
     frame = linker._db_api.register("_acc_pairs")
     linker.table_management.register_blocked_pairs_for_predict(frame)
+    tf = tf_levels(settings)
     finite = floor > float("-inf")
-    predicted = linker.inference.predict(threshold_match_weight=floor if finite else None,
-                                         warning_mode="never")
+    # The rarity of a name may raise a pair above the floor: filter after it.
+    predicted = linker.inference.predict(
+        threshold_match_weight=floor if finite and not tf else None, warning_mode="never")
     comparisons = settings["comparisons"]
+    names = [c["output_column_name"] for c in comparisons]
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in records.column_names
                       if c != "unique_id")
-    weights = ", ".join(f"CAST(p.mw_{c['output_column_name']} AS DOUBLE) AS "
-                        f"w_{c['output_column_name']}" for c in comparisons)
+    weights = ", ".join(f"CAST(p.mw_{c} AS DOUBLE) AS w_{c}" for c in names)
     levels = ", ".join(f"CAST({level_sql(c)} AS BIGINT) AS g_{c['output_column_name']}"
                        for c in comparisons)
+    bits = "least(name_bits_l, name_bits_r)" if tf else "NULL"
+    cases = " ".join(f"WHEN {g} THEN {m!r}" for g, m in sorted(tf.items()))
+    adjust = (f"coalesce(CASE g_name {cases} ELSE NULL END + t_bits - w_name, 0)"
+              if tf else "0")
+    outputs = ", ".join([f"w_{c} + adj AS w_{c}" if c == "name" and tf else f"w_{c}"
+                         for c in names] + [f"g_{c}" for c in names])
+    where = f"WHERE weight + adj >= {floor!r}" if finite else ""
     return con.sql(f"""
         WITH p AS (SELECT * FROM {predicted.physical_name}),
              j AS (SELECT p.*, {sides} FROM p
                    JOIN _acc_records l ON l.unique_id = p.unique_id_l
-                   JOIN _acc_records r ON r.unique_id = p.unique_id_r)
-        SELECT CAST(unique_id_l AS BIGINT) AS l, CAST(unique_id_r AS BIGINT) AS r,
-               CAST(match_key AS VARCHAR) AS key, CAST(match_weight AS DOUBLE) AS weight,
-               CAST(match_probability AS DOUBLE) AS probability, {weights}, {levels}
-        FROM j AS p ORDER BY l, r""").to_arrow_table()
+                   JOIN _acc_records r ON r.unique_id = p.unique_id_r),
+             s AS (SELECT CAST(unique_id_l AS BIGINT) AS l, CAST(unique_id_r AS BIGINT) AS r,
+                          CAST(match_key AS VARCHAR) AS key,
+                          CAST(match_weight AS DOUBLE) AS weight, {weights}, {levels},
+                          CAST({bits} AS DOUBLE) AS t_bits
+                   FROM j AS p),
+             a AS (SELECT *, {adjust} AS adj FROM s)
+        SELECT l, r, key, weight + adj AS weight,
+               1.0 / (1.0 + pow(2.0, -(weight + adj))) AS probability, {outputs}, t_bits
+        FROM a {where} ORDER BY l, r""").to_arrow_table()
 
 
 def refine(model: FamilyModel, sample: pa.Table, *, fraction: float, total_pairs: float,
-           rounds: int = 30) -> tuple[FamilyModel, list[str]]:
+           rounds: int = 30, present: Mapping[str, int] | None = None,
+           ) -> tuple[FamilyModel, list[str]]:
     """Re-estimate the prior and correct u from a sample of scored candidate pairs.
 
     The prior (the share of all pairs that match) is found by EM with m and u held
@@ -117,11 +152,21 @@ def refine(model: FamilyModel, sample: pa.Table, *, fraction: float, total_pairs
     corrected by what the matches contribute, ``u' = (u - prior * m) / (1 - prior)``,
     never below a twentieth of the sampled value (an untrained model's u are priors
     and are left alone). ``fraction`` is the share of the candidates in ``sample``.
+
+    u is the chance of a level among pairs where *both* sides have the field, so
+    the prior in that correction is the share of matches among those pairs,
+    where it is known: ``present`` gives per comparison the mentions that have
+    its field. Fields that mostly matched people carry (a phone number, known of
+    suspects that several agencies write down) have a far higher share of
+    matches among their pairs than the whole file has.
     """
     settings = {**model.settings,
                 "comparisons": [dict(c) for c in model.settings["comparisons"]]}
     names = [c["output_column_name"] for c in settings["comparisons"]]
     levels = {c: np.asarray(sample[f"g_{c}"].to_numpy(zero_copy_only=False)) for c in names}
+    tf = tf_levels(settings)
+    bits = (np.asarray(sample["t_bits"].to_numpy(zero_copy_only=False), dtype=float)
+            if tf and "t_bits" in sample.column_names else None)
     sampled_u = {c["output_column_name"]: [lv.get("u_probability") for lv in
                                            c["comparison_levels"]]
                  for c in settings["comparisons"]}
@@ -134,16 +179,25 @@ def refine(model: FamilyModel, sample: pa.Table, *, fraction: float, total_pairs
         previous = lam
         evidence = np.zeros(sample.num_rows)
         for comparison in settings["comparisons"]:
-            evidence += _weights_by_gamma(comparison)[levels[comparison["output_column_name"]] + 1]
+            name = comparison["output_column_name"]
+            part = _weights_by_gamma(comparison)[levels[name] + 1]
+            if name == "name" and bits is not None:
+                for gamma, log_m in tf.items():  # as ``score`` weighs them
+                    part = np.where((levels[name] == gamma) & ~np.isnan(bits),
+                                    log_m + np.nan_to_num(bits), part)
+            evidence += part
         lam = _prior(evidence, lam, fraction, total_pairs)
+        posterior = 1 / (1 + 1 / (lam / (1 - lam) * np.exp2(np.minimum(evidence, 60.0))))
         for comparison in settings["comparisons"] if model.trained else []:
+            share = _share(lam, posterior, levels[comparison["output_column_name"]],
+                           (present or {}).get(comparison["output_column_name"]), fraction)
             fixed = []
             for level, u0 in zip(comparison["comparison_levels"],
                                  sampled_u[comparison["output_column_name"]], strict=True):
                 level = dict(level)
                 if not level.get("is_null_level"):
                     m = float(level["m_probability"])
-                    level["u_probability"] = max((float(u0) - lam * m) / (1 - lam),
+                    level["u_probability"] = max((float(u0) - share * m) / (1 - share),
                                                  float(u0) / 20)
                 fixed.append(level)
             comparison["comparison_levels"] = fixed
@@ -153,6 +207,32 @@ def refine(model: FamilyModel, sample: pa.Table, *, fraction: float, total_pairs
     notes.append(f"prior {lam:.3g}{' and u corrected' if model.trained else ''} from "
                  f"{sample.num_rows} scored candidates")
     return replace(model, settings=settings), notes
+
+
+def _share(lam: float, posterior: Any, gamma: Any, present: int | None,
+           fraction: float) -> float:
+    """The share of matches among pairs that both have a comparison's field."""
+    if not present or present < 2:
+        return lam
+    matches = float(np.sum(posterior[gamma >= 0])) / max(fraction, 1e-9)
+    return min(max(matches / (present * (present - 1) / 2), lam), 0.5)
+
+
+def present_counts(model: FamilyModel, records: pa.Table) -> dict[str, int]:
+    """Per comparison, the records that have its field (all its columns non-null)."""
+    out: dict[str, int] = {}
+    for comparison in model.settings["comparisons"]:
+        null = next((lv["sql_condition"] for lv in comparison["comparison_levels"]
+                     if lv.get("is_null_level")), "")
+        columns = sorted(set(re.findall(r"(\w+)_l IS NULL", null)))
+        if not columns or any(c not in records.column_names for c in columns):
+            continue
+        mask = None
+        for column in columns:
+            valid = pc.is_valid(records[column])
+            mask = valid if mask is None else pc.and_(mask, valid)
+        out[comparison["output_column_name"]] = int(pc.sum(mask).as_py() or 0)
+    return out
 
 
 def _weights_by_gamma(comparison: dict[str, Any]) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,14 +28,21 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from accord.analytics.resolve.comparisons import LONG_NAME, comparisons, install_macros
+from accord.analytics.resolve.comparisons import (
+    GROUP_CEILING,
+    GROUP_LEVEL,
+    LONG_NAME,
+    comparisons,
+    install_macros,
+)
 from accord.analytics.resolve.features import FamilySpec
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: token counts for names weighed by their rarity
 MIN_TRAIN = 2000  # mentions from which u and m are learned (below: the priors)
 # A link is accepted when the match is more likely than not (weight 0, p = 0.5): a
 # wrong merge is taken to be as harmful as a missed one, so the costs are equal.
 THRESHOLD = 0.0
+CEILINGS = {GROUP_LEVEL: GROUP_CEILING}  # agreeing levels that may weigh only so much
 FLOOR = -6.0  # links below this (p < 1.5%) are not kept, not even for review
 
 log = logging.getLogger(__name__)
@@ -49,11 +56,14 @@ def record_schema(spec: FamilySpec) -> pa.Schema:
         pa.field("name_keys", strings), pa.field("name_toks", strings),
         pa.field("name_outl", pa.list_(strings)), pa.field("name_pool", strings),
         pa.field("name_len", pa.int64()), pa.field("name_common", pa.bool_()),
+        pa.field("name_bits", pa.float64()),
         pa.field("b_name", pa.string()), pa.field("aliases", strings),
         pa.field("form", pa.string()),
         pa.field("date", pa.string()),
         pa.field("countries", strings), pa.field("text", strings),
     ]
+    if spec.context:
+        fields.append(pa.field("context", strings))
     fields += [pa.field(k.column, strings) for k in spec.keys]
     fields.append(pa.field("b_key", pa.string()))
     return pa.schema(fields)
@@ -73,6 +83,10 @@ class FamilyModel:
     records: int = 0
     version: int = MODEL_VERSION
     notes: tuple[str, ...] = field(default=())
+    #: mentions per name token outline at training, and the mentions counted
+    #: (``frequencies``; empty in models of version 1)
+    tokens: Mapping[str, int] = field(default_factory=dict)
+    tokens_total: int = 0
 
     def labels(self) -> dict[str, dict[int, str]]:
         """``{comparison: {gamma: label}}``; gamma -1 is "missing on one side"."""
@@ -96,7 +110,8 @@ class FamilyModel:
                 "stoplist": sorted(self.stoplist), "common": sorted(self.common),
                 "threshold": self.threshold,
                 "trained": self.trained, "records": self.records, "version": self.version,
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "tokens": dict(self.tokens),
+                "tokens_total": self.tokens_total}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FamilyModel:
@@ -107,7 +122,9 @@ class FamilyModel:
                    trained=bool(data.get("trained", False)),
                    records=int(data.get("records", 0)),
                    version=int(data.get("version", MODEL_VERSION)),
-                   notes=tuple(data.get("notes", ())))
+                   notes=tuple(data.get("notes", ())),
+                   tokens=dict(data.get("tokens", {})),
+                   tokens_total=int(data.get("tokens_total", 0)))
 
 
 def prior_settings(spec: FamilySpec, probability: float = 0.001) -> dict[str, Any]:
@@ -228,7 +245,8 @@ def _train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table,
                 cleanup(con, linker)
                 linker = linker_for(con, records, before)
         learned = linker.misc.save_model_to_json()
-        notes.extend(sanitise(learned, {c.name: c.floor for c in comparisons(spec)}))
+        notes.extend(sanitise(learned, {c.name: c.floor for c in comparisons(spec)},
+                              {c.name for c in comparisons(spec) if c.agree_neutral}))
         lam = float(learned.get("probability_two_random_records_match", 0))
         if not 0 < lam < 1:
             learned["probability_two_random_records_match"] = 1 / max(n, 2)
@@ -240,14 +258,20 @@ def _train(con: duckdb.DuckDBPyConnection, spec: FamilySpec, records: pa.Table,
                        notes=tuple(notes))
 
 
-def sanitise(settings: dict[str, Any], floors: Mapping[str, float | None]) -> list[str]:
+def sanitise(settings: dict[str, Any], floors: Mapping[str, float | None],
+             neutral: Collection[str] = ()) -> list[str]:
     """Keep learned weights sensible; returns notes on what was corrected.
 
     EM can drive an agreement level's m towards zero when, inside its training
     blocks, that agreement happened mostly between non-matches (relatives sharing
     an address): the level would then *forbid* a match. Agreement is never
     evidence against, so an agreeing level weighs at least 0 (m >= u); and no
-    probability is left at 0, which would make a weight infinite.
+    probability is left at 0, which would make a weight infinite. Levels that
+    record a disagreement ("different passport number, same country") are not
+    agreements: EM may well find them rare among matches. The agreeing levels of
+    the ``neutral`` comparisons weigh 0: what they say the name already said
+    (namesakes share their nationality: counting both counts it twice); those of
+    ``CEILINGS`` weigh at most so much.
     """
     notes: list[str] = []
     for comparison in settings["comparisons"]:
@@ -259,13 +283,23 @@ def sanitise(settings: dict[str, Any], floors: Mapping[str, float | None]) -> li
             m = max(float(level.get("m_probability") or 0.0), 1e-6)
             u = max(float(level.get("u_probability") or 0.0), 1e-9)
             label = level["label_for_charts"]
-            if level["sql_condition"].strip().upper() != "ELSE" and m < u:
+            agreeing = (level["sql_condition"].strip().upper() != "ELSE"
+                        and not label.startswith("different"))
+            if agreeing and name in neutral and m != u:
+                m = u
+            elif agreeing and m < u:
                 notes.append(f"{name}: '{label}' weighed against a match "
                              f"(m={m:.2g} < u={u:.2g}); set to neutral")
                 m = u
+            if agreeing and label in CEILINGS and math.log2(m / u) > CEILINGS[label]:
+                notes.append(f"{name}: '{label}' weighed {math.log2(m / u):.1f}; "
+                             f"limited to {CEILINGS[label]}")
+                m = u * 2 ** CEILINGS[label]
             if floor is not None and math.log2(m / u) < floor:
                 notes.append(f"{name}: '{label}' weighed {math.log2(m / u):.1f}; "
                              f"limited to {floor}")
                 m = u * 2 ** floor
             level["m_probability"], level["u_probability"] = m, u
+    if neutral:
+        notes.append(f"agreement on {', '.join(sorted(neutral))} counted as neutral")
     return notes
