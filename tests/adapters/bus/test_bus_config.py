@@ -3,9 +3,11 @@ node.yaml); nats-py is imported only when NATS is chosen. No server needed here.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +85,18 @@ def test_nats_is_not_imported_unless_chosen() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={BUS_ENV: "", "PATH": ""})
     assert out.stdout.strip() == "[]"
+
+
+def test_serve_refuses_a_bus_url_that_is_not_nats(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from accord.bootstrap import init_node
+    from accord.entrypoints.cli.main import app
+
+    init_node(tmp_path / "n", node_id="mx-test", country="MX").node.close()
+    result = CliRunner().invoke(app, ["serve", "--node", str(tmp_path / "n"), "--bus",
+                                      "http://127.0.0.1:4222", "--json"], env={BUS_ENV: ""})
+    assert result.exit_code != 0
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["where"]) == ("invalid_value", "--bus")
+    assert "is not a NATS URL" in error["message"]
