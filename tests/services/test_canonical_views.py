@@ -16,7 +16,7 @@ from accord.domain.users import Role
 from accord.services import ledger
 from accord.services import resolve as service
 from accord.services.canonical_view import canonical_page, entity_page, may_read_received
-from accord.services.reports import create_report
+from accord.services.reports import create_report, retract_report
 from accord.services.search import search_canonical
 
 HOME = "mx-fgr"
@@ -148,3 +148,11 @@ def test_unresolved_entities_are_their_own_canonical_entity(store: Store,
     assert canonical_page(store, "mx-s9", registry=registry).resolved is False
     with pytest.raises(NotFound, match="no entity 'ghost' in this node"):
         entity_page(store, "ghost", registry=registry)
+    retract_report(store, "MX-9")
+    stale = entity_page(store, "mx-p9", registry=registry, include_retracted=True)
+    assert [m["stale"] for m in stale["canonical"]["members"]] == [True]  # until resolved
+    service.resolve(store, registry)
+    with pytest.raises(NotFound, match="only in retracted reports"):
+        entity_page(store, "mx-p9", registry=registry)
+    old = entity_page(store, "mx-p9", registry=registry, include_retracted=True)
+    assert old["id"] == "mx-p9" and old["canonical"] is None

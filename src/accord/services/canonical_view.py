@@ -113,22 +113,25 @@ def entity_page(store: Store, entity_id: str, *, registry: Registry,
     except NotFound:
         if not _is_canonical_id(store, entity_id):
             raise
-        page = canonical_page(store, entity_id, registry=registry, reader=reader, home=home,
-                              include_received=include_received)
-        return {"id": page.id, "kind": "canonical", "canonical": page.to_dict()}
+        whole = canonical_page(store, entity_id, registry=registry, reader=reader, home=home,
+                               include_received=include_received)
+        return {"id": whole.id, "kind": "canonical", "canonical": whole.to_dict()}
     shown = list(view.statements)
     if not include_received and home is not None:
         shown = [s for s in shown if s.origin == home]
         if not shown:
             raise NotFound(f"no entity {entity_id!r} in this node", where="entity")
-    page = _build(store, entity_id, registry=registry, home=home,
-                  include_received=include_received)
+    try:
+        page: CanonicalPage | None = _build(store, entity_id, registry=registry, home=home,
+                                            include_received=include_received)
+    except NotFound:  # only in retracted reports (include_retracted): in no canonical entity
+        page = None
     used = {s.report_id for s in shown}
     body = EntityView(Entity.from_statements(registry, shown),
                       tuple(r for r in view.reports if r.id in used)).to_dict()
     record_reads(store, reader=reader, home=home, subject=f"entity/{entity_id}",
-                 statements=_unique([*shown, *page.statements]))
-    return {**body, "kind": "entity", "canonical": page.to_dict()}
+                 statements=_unique([*shown, *(page.statements if page else ())]))
+    return {**body, "kind": "entity", "canonical": page.to_dict() if page else None}
 
 
 def _is_canonical_id(store: Store, some_id: str) -> bool:
