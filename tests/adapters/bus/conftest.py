@@ -12,6 +12,7 @@ can cut the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
@@ -112,29 +113,33 @@ def make_bus(nats_url: str, bus_node: str) -> Iterator[MakeBus]:
 
 class Proxy:
     """A TCP relay to ``target`` on a port of its own; ``cut`` drops every connection and
-    refuses new ones until ``restore``."""
+    stops listening (connecting is refused, as with a server that is down) until
+    ``restore``."""
 
     def __init__(self, target: str) -> None:
         parsed = urlparse(target)
         self.target = (parsed.hostname or "127.0.0.1", parsed.port or 4222)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"nats://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.refusing = False
+        self.port = 0
         self.connections = 0
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._closed = False
-        threading.Thread(target=self._accept, daemon=True, name="test-proxy").start()
+        self._listener: socket.socket | None = None
+        self.restore()
+        self.url = f"nats://127.0.0.1:{self.port}"
 
-    def _accept(self) -> None:
-        while not self._closed:
+    def restore(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port))
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True,
+                         name="test-proxy").start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
             try:
-                client, _ = self.listener.accept()
-            except OSError:
+                client, _ = listener.accept()
+            except OSError:  # closed by cut
                 return
-            if self.refusing:
-                client.close()
-                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -161,7 +166,11 @@ class Proxy:
                     pass
 
     def cut(self) -> None:
-        self.refusing = True
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes its accept()
+            self._listener.close()
+            self._listener = None
         with self._lock:
             for s in self._open:
                 try:
@@ -171,13 +180,8 @@ class Proxy:
                 s.close()
             self._open.clear()
 
-    def restore(self) -> None:
-        self.refusing = False
-
     def close(self) -> None:
-        self._closed = True
         self.cut()
-        self.listener.close()
 
 
 @pytest.fixture

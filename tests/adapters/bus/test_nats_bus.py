@@ -130,6 +130,30 @@ def test_a_dropped_connection_is_reestablished_without_loss(
     assert publisher.connected and reader_bus.connected
 
 
+@pytest.mark.slow
+def test_a_reader_outlives_an_outage_longer_than_its_consumer(
+        make_bus: MakeBus, proxy: Proxy) -> None:
+    """Cut off for longer than the server keeps an idle ephemeral consumer (5 s), the
+    reader's follower is made again and resumes after the last event it delivered."""
+    publisher = make_bus()  # direct: it keeps publishing during the reader's outage
+    reader_bus = make_bus(url=proxy.url, heartbeat_seconds=0.5)
+
+    async def main() -> None:
+        reader = reader_bus.subscribe()
+        publisher.publish("arrival", {"n": 1})
+        assert [e.data["n"] for e in await take(reader, 1)] == [1]
+        proxy.cut()
+        publisher.publish("arrival", {"n": 2})
+        await asyncio.sleep(7)
+        proxy.restore()
+        publisher.publish("arrival", {"n": 3})
+        assert [(e.id, e.data["n"]) for e in await take(reader, 2)] == [(2, 2), (3, 3)]
+        await nothing_more(reader, publisher, "after")
+        reader.close()
+
+    asyncio.run(main())
+
+
 def test_close_delivers_what_was_published_and_drops_the_readers(
         make_bus: MakeBus, nats_url: str, bus_node: str) -> None:
     calls: list[str] = []
