@@ -53,7 +53,7 @@ from accord.domain.errors import AccordError
 
 TILE_STRIDE = 4
 TILE_WIDTH = 1 << TILE_STRIDE
-BUNDLE_MAX = 1024  # leaves per bundle row at most (a proof reads at most 32 KiB of hashes)
+BUNDLE_MAX = 256  # leaves per bundle row at most (see docs/benchmarks/ledger.md)
 HASH_SIZE = 32
 END_SIZE = 4  # bytes per end offset in ``ends``
 

@@ -26,7 +26,7 @@ branch_labels = None
 depends_on = None
 
 _INDEX = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-BUNDLE_MAX = 1024
+BUNDLE_MAX = 256  # as accord.adapters.ledger.tables (any size reads back)
 PAGE = 20_000
 
 
