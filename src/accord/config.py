@@ -99,6 +99,8 @@ class NodeConfig:
     name: str = ""
     contact: str = ""
     db_url: str = DEFAULT_DB_URL
+    # Live events: "" for the in-process bus, or a NATS URL (docs/bus.md).
+    bus: str = ""
     api: ApiLimits = field(default_factory=ApiLimits)
     federation: FederationSettings = field(default_factory=FederationSettings)
 
@@ -118,7 +120,7 @@ class NodeConfig:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, where: str = CONFIG_FILE) -> NodeConfig:
-        known = {"node_id", "country", "name", "contact", "db_url", "api", "federation"}
+        known = {"node_id", "country", "name", "contact", "db_url", "bus", "api", "federation"}
         unknown = set(raw) - known
         if unknown:
             raise NodeConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", where=where)
@@ -138,6 +140,7 @@ class NodeConfig:
                 name=str(raw.get("name") or ""),
                 contact=str(raw.get("contact") or ""),
                 db_url=str(raw.get("db_url") or DEFAULT_DB_URL),
+                bus=str(raw.get("bus") or ""),
                 api=ApiLimits(**{k: int(v) for k, v in api_raw.items()}),
                 federation=FederationSettings.from_dict(raw.get("federation") or {},
                                                         where=where),

@@ -100,3 +100,15 @@ def test_serve_refuses_a_bus_url_that_is_not_nats(tmp_path: Path) -> None:
     error = json.loads(result.stdout)["error"]
     assert (error["code"], error["where"]) == ("invalid_value", "--bus")
     assert "is not a NATS URL" in error["message"]
+
+
+def test_node_yaml_names_the_bus() -> None:
+    from accord.config import NodeConfig, NodeConfigError
+
+    raw = {"node_id": "co-test", "country": "CO", "bus": "nats://127.0.0.1:4222"}
+    config = NodeConfig.from_dict(raw)
+    assert config.bus == "nats://127.0.0.1:4222"
+    assert bus_url(config, {}) == "nats://127.0.0.1:4222"
+    assert NodeConfig.from_dict({"node_id": "co-test", "country": "CO"}).bus == ""
+    with pytest.raises(NodeConfigError, match="unknown key"):
+        NodeConfig.from_dict({**raw, "buss": "nats://h:1"})
