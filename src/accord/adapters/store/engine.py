@@ -20,6 +20,7 @@ own waiting as before.
 from __future__ import annotations
 
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_on_connect)
     writers = _WriteLock()
+    _LOCKS[engine] = writers.lock
     event.listen(engine, "begin", writers.on_begin)
     for name in ("checkin", "close", "detach", "invalidate"):
         event.listen(engine.pool, name, writers.on_done)
@@ -114,6 +116,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 _HELD = "accord_write_lock"
+_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_lock(engine: Engine) -> threading.Lock | None:
+    """The lock an SQLite engine's writing transactions take in this process (None for
+    other databases): held from a writing transaction's start until its connection is
+    back in the pool."""
+    return _LOCKS.get(engine)
 
 
 class _WriteLock:
