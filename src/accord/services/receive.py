@@ -1,12 +1,16 @@
 """Receiving: open an envelope, check it, check it again against our own agreements,
 keep what it carries with its provenance, and answer with a signed receipt.
 
-``Receiver.receive`` handles a batch of envelopes (the inbox endpoint and the
-pull feed both call it), in order, in one transaction: it opens them all, reads
-once what the checks need to know of their ids and reports, checks and applies
-each (a message that writes at once does so under a savepoint), then writes
-what the batch buffered (new reports, inbox rows, refusals, ledger entries:
-``accord.services.inbox_batch``) and signs the receipts. For every envelope the answer is one of
+``Receiver.receive`` handles a list of envelopes (the inbox endpoint and the
+pull feed both call it), each a single message or a batch envelope of many
+(``accord.adapters.envelope_batch``: checked as a whole, then each message on
+its own), in order, in one transaction: it opens them all, reads once what the
+checks need to know of their ids and reports, checks and applies each message
+(one that writes at once does so under a savepoint), then writes what the
+batch buffered (new reports, inbox rows, refusals, ledger entries:
+``accord.services.inbox_batch``) and signs all the receipts at once
+(``accord.adapters.receipts.sign_receipts``). For every message the answer is
+one of
 
 * ``accepted``: every check passed; the message, the report and its
   statements (origin node, markings, grading kept; markings as the recipient's
