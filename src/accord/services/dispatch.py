@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,10 +35,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from accord.adapters.envelope import seal
-from accord.adapters.envelope_batch import MAX_MESSAGES, seal_batch, sealed_size
 from accord.adapters.keys import NodeKeys
 from accord.adapters.receipts import (
     ACCEPTED,
@@ -59,6 +54,8 @@ from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
 from accord.services import acts
 from accord.services.receive import RETRYABLE
+from accord.services.sealing import message_body, seal_messages, split_batches
+from accord.services.sealing import seal_message as seal_message  # the feed's, re-exported
 
 if TYPE_CHECKING:
     from accord.services.feed import FeedPuller
@@ -81,50 +78,6 @@ class DispatchStats:
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def seal_message(keys: NodeKeys, me: str, partner: Partner, message: OutboxMessage,
-                 now: datetime) -> str:
-    """The envelope of an outbox message for ``partner``, sealed now."""
-    assert message.seq is not None
-    body = orjson.loads(message.body)
-    body["seq"] = message.seq
-    return seal(body, sender_keys=keys, sender_id=me, recipient_id=partner.node_id,
-                recipient_enc_public_jwk=partner.keys.encryption_key(),
-                message_id=message.message_id, now=now)
-
-
-def message_body(message: OutboxMessage) -> bytes:
-    """The JSON of an outbox message as it is sent (its body with its ``seq``)."""
-    assert message.seq is not None
-    body = orjson.loads(message.body)
-    body["seq"] = message.seq
-    return orjson.dumps(body)
-
-
-def seal_messages(keys: NodeKeys, me: str, partner: Partner,
-                  messages: list[tuple[OutboxMessage, bytes]], now: datetime) -> str:
-    """One batch envelope for ``messages`` (with their bodies from ``message_body``)."""
-    return seal_batch([(m.message_id, body) for m, body in messages], sender_keys=keys,
-                      sender_id=me, recipient_id=partner.node_id,
-                      recipient_enc_public_jwk=partner.keys.encryption_key(),
-                      batch_id=secrets.token_hex(12), now=now)
-
-
-def split_batches(messages: list[tuple[OutboxMessage, bytes]], *, max_bytes: int
-                  ) -> list[list[tuple[OutboxMessage, bytes]]]:
-    """``messages`` in runs whose batch envelope stays within ``max_bytes`` (a message too
-    large alone goes alone: the partner refuses it as too large)."""
-    runs: list[list[tuple[OutboxMessage, bytes]]] = []
-    size = 0
-    for item in messages:
-        grown = size + sealed_size([item[1]], [item[0].message_id])
-        if not runs or grown > max_bytes or len(runs[-1]) >= MAX_MESSAGES:
-            runs.append([])
-            grown = sealed_size([item[1]], [item[0].message_id])
-        runs[-1].append(item)
-        size = grown
-    return runs
 
 
 @dataclass

@@ -32,8 +32,9 @@ from accord.adapters.store import Store
 from accord.adapters.store.outbox import OutboxMessage
 from accord.adapters.transport import FEED, Transport, TransportError, feed_query
 from accord.domain.errors import InvalidValue
-from accord.services.dispatch import seal_message, settle_many
+from accord.services.dispatch import settle_many
 from accord.services.receive import RETRYABLE, SKIPPED, Receiver
+from accord.services.sealing import seal_message
 
 log = logging.getLogger("accord.feed")
 MAX_FEED = 500
