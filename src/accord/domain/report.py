@@ -18,6 +18,7 @@ from accord.domain.errors import InvalidValue
 from accord.domain.grading import Grading
 from accord.domain.markings import Marking
 from accord.domain.statement import Statement
+from accord.domain.values.storable import unstorable
 
 
 class ReportStatus(Enum):
@@ -84,6 +85,12 @@ class Report:
         unknown = set(raw) - allowed
         if unknown:
             raise InvalidValue(f"unknown field(s): {', '.join(sorted(unknown))}", where=where)
+        for name, reason in unstorable(dict(raw)):
+            raise InvalidValue(reason, where=f"{where}.{name}")
+        for name in ("narrative", "purpose", "origin"):
+            if raw.get(name) is not None and not isinstance(raw[name], str):
+                raise InvalidValue(f"must be a string, not {type(raw[name]).__name__}",
+                                   where=f"{where}.{name}")
         for req in ("id", "title"):
             if not isinstance(raw.get(req), str) or not raw[req].strip():
                 raise InvalidValue(f"{req} is required and must be a non-empty string",
@@ -109,7 +116,7 @@ class Report:
             marking=Marking.from_dict(raw.get("markings"), where=f"{where}.markings"),
             grading=Grading.from_dict(raw.get("grading"), where=f"{where}.grading"),
             review_date=review_date,
-            version=int(raw.get("version", 1)),
+            version=_version(raw.get("version", 1), f"{where}.version"),
             status=status,
             created=created,
             updated=_parse_time(raw.get("updated"), f"{where}.updated") or created,
@@ -124,11 +131,20 @@ class ReportContent:
     statements: tuple[Statement, ...] = ()
 
 
+def _version(raw: Any, where: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw < 2**31:
+        raise InvalidValue(f"{raw!r} is not a version (a whole number from 1)", where=where)
+    return raw
+
+
 def _parse_time(raw: Any, where: str) -> datetime | None:
     if raw is None:
         return None
     try:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidValue(f"{raw!r} is not an ISO 8601 time", where=where) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value.astimezone(UTC)  # a time near year 1 or 9999 may have no UTC form
+    except (ValueError, OverflowError):
+        raise InvalidValue(f"{raw!r} is not an ISO 8601 time (2026-03-01T00:00:00Z)",
+                           where=where) from None
+    return value

@@ -18,6 +18,7 @@ from accord.adapters.store.reports import content_hash
 from accord.domain.errors import Problem, SchemaError
 from accord.domain.registry import Registry
 from accord.domain.report import Report
+from accord.domain.values.storable import string_problem
 from accord.interop.lines import SourceRecord
 from accord.services.ingest_records import (
     ParsedEntity,
@@ -93,7 +94,8 @@ class Checker:
             return self._check_report(file, src)
         if kind == "entity":
             report_id = src.record.get("report")
-            info = self.report(report_id) if isinstance(report_id, str) else None
+            info = (self.report(report_id) if isinstance(report_id, str)
+                    and string_problem(report_id) is None else None)
             parsed = parse_entity(src, src.record, registry=self.registry, report=info,
                                   country=self.country)
             before = self.problem_count

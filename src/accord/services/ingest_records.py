@@ -19,6 +19,7 @@ from accord.domain.markings import Marking
 from accord.domain.registry import Registry
 from accord.domain.report import Report
 from accord.domain.statement import Statement
+from accord.domain.values.storable import unstorable
 from accord.interop.lines import SourceRecord
 
 ENTITY_FIELDS = frozenset({"kind", "id", "schema", "report", "properties", "markings",
@@ -91,6 +92,13 @@ def parse_entity(src: SourceRecord, record: Mapping[str, Any], *, registry: Regi
     unknown = set(record) - ENTITY_FIELDS
     if unknown:
         problem("", f"unknown field(s): {', '.join(sorted(unknown))}")
+    bad_text = list(unstorable(dict(record)))
+    for name, reason in bad_text:
+        problem(name, reason)
+        if name == "id":  # not an id anything can be checked against or stored under
+            parsed.entity_id = ""
+    if bad_text:
+        return parsed
     if not isinstance(report_id, str) or not report_id.strip():
         problem("report", "an entity needs the id of its report (\"report\": \"...\")")
     elif report is None:
@@ -141,10 +149,10 @@ def _time(raw: Any, name: str, problem: Any) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # a time near year 1 or 9999 may have no UTC form
         problem(name, f"{raw!r} is not an ISO 8601 time (2026-03-01T00:00:00Z)")
         return None
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _originals(raw: Any, problem: Any) -> dict[tuple[str, str], str]:

@@ -23,6 +23,7 @@ from accord.domain.ledger_entry import Action
 from accord.domain.registry import Registry
 from accord.domain.report import Report, utcnow
 from accord.domain.statement import Statement
+from accord.domain.values.storable import string_problem
 from accord.interop.lines import SourceRecord
 from accord.services import ledger
 from accord.services.ingest_check import Checker
@@ -56,7 +57,8 @@ def create_report(store: Store, document: Mapping[str, Any], *, origin: str,
     doc = dict(document)
     doc.setdefault("id", f"{origin}-{uuid.uuid4().hex[:12]}")
     with store.unit_of_work() as uow:
-        if isinstance(doc["id"], str) and uow.reports.get(doc["id"]) is not None:
+        if (isinstance(doc["id"], str) and string_problem(doc["id"]) is None
+                and uow.reports.get(doc["id"]) is not None):
             raise Conflict(f"report {doc['id']!r} already exists; update it instead",
                            where="id")
         report, statements = _check(uow, doc, origin=origin, registry=registry,
@@ -144,7 +146,7 @@ def list_reports(store: Store, *, limit: int = 100, offset: int = 0,
 
 
 def _require(uow: UnitOfWork, report_id: str) -> Report:
-    report = uow.reports.get(report_id)
+    report = uow.reports.get(report_id) if string_problem(report_id) is None else None
     if report is None:
         raise NotFound(f"no report {report_id!r} in this node", where="report")
     return report

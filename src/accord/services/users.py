@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from accord.domain.errors import Forbidden, NotFound, Unauthorized
+from accord.domain.errors import Forbidden, InvalidValue, NotFound, Unauthorized
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.users import ApiToken, Role, User
+from accord.domain.values.storable import string_problem
 from accord.services import ledger
 from accord.services.ledger import SYSTEM
 
@@ -107,6 +108,7 @@ def add_user(store: Store, name: str, role: Role, *, token_label: str = "",
              actor: str = SYSTEM) -> tuple[User, IssuedToken]:
     """Create a user and their first token in one transaction (both or neither), recorded in
     the ledger as done by ``actor`` (as every change here is)."""
+    _check_label(token_label)
     with store.unit_of_work() as uow:
         user = uow.users.add_user(name, role)
         secret, record = uow.users.create_token(user.name, token_label or "first token")
@@ -120,6 +122,9 @@ def add_user(store: Store, name: str, role: Role, *, token_label: str = "",
 def create_token(store: Store, user: str, *, label: str = "",
                  actor: str = SYSTEM) -> IssuedToken:
     """A new token for ``user`` (``NotFound`` if there is no such user)."""
+    _check_label(label)
+    if string_problem(user) is not None:
+        raise NotFound(f"no user named {user!r}", where="user")
     with store.unit_of_work() as uow:
         secret, record = uow.users.create_token(user, label)
         ledger.record(uow, _token_entry(Act.TOKEN_ISSUED, record, actor))
@@ -136,6 +141,12 @@ def revoke_token(store: Store, token_id: int, *, actor: str = SYSTEM) -> ApiToke
     return record
 
 
+def _check_label(label: str) -> None:
+    problem = string_problem(label)
+    if problem is not None:
+        raise InvalidValue(problem, where="label")
+
+
 def _token_entry(action: Act, token: ApiToken, actor: str) -> LedgerEntry:
     # The secret never reaches the ledger; the token's id and holder do.
     return LedgerEntry(action, actor=actor, subject=f"token/{token.id}",
@@ -147,7 +158,7 @@ def list_users(store: Store) -> list[User]:
 
 
 def list_tokens(store: Store, user: str | None = None) -> list[ApiToken]:
-    if user is not None and store.get_user(user) is None:
+    if user is not None and (string_problem(user) is not None or store.get_user(user) is None):
         raise NotFound(f"no user named {user!r}", where="user")
     return store.list_tokens(user)
 

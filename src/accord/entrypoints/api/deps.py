@@ -22,6 +22,10 @@ from accord.bootstrap import Node
 from accord.domain.users import User
 from accord.services.users import Action, authenticate, authorize
 
+#: The largest id, index or offset a route accepts: the store's integers are 64-bit,
+#: so a larger number is refused as the request's error (422), not the store's (500).
+MAX_INT = 2**63 - 1
+
 bearer = HTTPBearer(auto_error=False, scheme_name="token",
                     description="An API token from 'accord user add' or 'accord token create'.")
 

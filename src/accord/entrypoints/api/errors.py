@@ -6,6 +6,11 @@
 as ``problems``); FastAPI's request validation errors become ``invalid_request``
 (422) with ``where`` naming the field path; HTTP errors (404 route, 405, 413)
 get a code derived from their status.
+
+A value the store cannot hold (a number beyond 64 bits, text with a NUL
+character on PostgreSQL, a lone surrogate) is the request's fault, not the
+node's: it becomes ``invalid_request`` (422) rather than a 500, and the unit
+of work it came from has rolled back, so nothing was written.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.domain.errors import AccordError, Unauthorized
@@ -51,9 +57,16 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for err in exc.errors():
-        where = ".".join(str(part) for part in err.get("loc", ()))
-        problems.append({"where": where, "field": str(err.get("loc", ("",))[-1]),
-                         "reason": str(err.get("msg", "invalid"))})
+        loc = tuple(err.get("loc", ()))
+        reason = str(err.get("msg", "invalid"))
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the character position where a field name would be.
+            detail = (err.get("ctx") or {}).get("error", "")
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            loc, reason = ("body",), f"the body is not valid JSON: {detail or 'invalid'}{at}"
+        where = ".".join(str(part) for part in loc)
+        problems.append({"where": where, "field": str(loc[-1]) if loc else "",
+                         "reason": reason})
     first = problems[0] if problems else {"where": "", "reason": "invalid request"}
     message = f"{first['where']}: {first['reason']}" if first["where"] else first["reason"]
     if len(problems) > 1:
@@ -69,6 +82,24 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
                           dict(exc.headers) if exc.headers else None)
 
 
+def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    """A value in the request that the store or the clock cannot represent."""
+    cause = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]
+    log.warning("refused an unstorable value on %s %s: %s: %s", request.method,
+                request.url.path, type(exc).__name__, cause)
+    if isinstance(exc, OverflowError):
+        reason = "a number or date in the request is out of range"
+    elif isinstance(exc, UnicodeEncodeError):
+        reason = ("a string in the request holds a lone surrogate (such as \\ud800), "
+                  "which has no UTF-8 form")
+    else:
+        reason = f"a value in the request cannot be stored ({cause})" if cause else (
+            "a value in the request cannot be stored")
+    if request.method not in ("GET", "HEAD"):
+        reason += "; nothing was written"
+    return error_response(422, {"code": "invalid_request", "message": reason})
+
+
 def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, {"code": "internal_error",
@@ -79,4 +110,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccordError, _accord_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unstorable in (OverflowError, UnicodeEncodeError, DataError):
+        app.add_exception_handler(unstorable, _unstorable)
     app.add_exception_handler(Exception, _internal_error)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
 from accord.domain.users import User
-from accord.entrypoints.api.deps import NodeDep, require
+from accord.entrypoints.api.deps import MAX_INT, NodeDep, require
 from accord.services import reports as service
 from accord.services.users import Action
 
@@ -30,7 +30,7 @@ class Retraction(BaseModel):
 @router.get("", summary="List reports, most recently updated first")
 def list_reports(node: NodeDep, _user: Reader,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                 offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> dict[str, Any]:
     found = service.list_reports(node.store, limit=limit, offset=offset)
     return {"reports": [r.to_dict() for r in found]}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from accord.domain.users import Role, User
-from accord.entrypoints.api.deps import NodeDep, current_user, require
+from accord.entrypoints.api.deps import MAX_INT, NodeDep, current_user, require
 from accord.services import users as service
 from accord.services.users import PERMISSIONS, Action
 
@@ -61,6 +61,7 @@ def create_token(name: str, node: NodeDep, admin: Admin,
 
 
 @router.post("/tokens/{token_id}/revoke", summary="Revoke a token (idempotent)")
-def revoke_token(token_id: int, node: NodeDep, admin: Admin) -> dict[str, Any]:
+def revoke_token(token_id: Annotated[int, Path(ge=0, le=MAX_INT)], node: NodeDep,
+                 admin: Admin) -> dict[str, Any]:
     record = service.revoke_token(node.store, token_id, actor=admin.name)
     return {"token_record": service.token_to_dict(record)}

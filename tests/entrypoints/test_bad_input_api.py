@@ -1,0 +1,105 @@
+"""Bad requests get 4xx in the API's error shape naming where and why, never a 500.
+
+Found by running schemathesis against the OpenAPI document and by hand: ids and
+offsets beyond 64 bits, bodies that are not JSON, values the store cannot hold
+(NUL, lone surrogates), versions and times that are not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import auth
+
+HUGE = "1070068954104035599712256"  # beyond 64 bits
+
+
+def _error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()["error"]
+    assert body["code"] == code and body["message"] and "where" in body
+    return body
+
+
+@pytest.mark.parametrize(("role", "method", "path", "where"), [
+    ("supervisor", "GET", f"/api/v1/approvals/{HUGE}", "path.approval_id"),
+    ("supervisor", "POST", f"/api/v1/approvals/{HUGE}/approve", "path.approval_id"),
+    ("supervisor", "POST", f"/api/v1/approvals/{HUGE}/refuse", "path.approval_id"),
+    ("supervisor", "GET", f"/api/v1/approvals?after={HUGE}", "query.after"),
+    ("supervisor", "GET", f"/api/v1/reports?offset={HUGE}", "query.offset"),
+    ("admin", "POST", f"/api/v1/tokens/{HUGE}/revoke", "path.token_id"),
+])
+def test_numbers_beyond_64_bits_are_refused_naming_the_parameter(
+        client: TestClient, tokens: dict[str, str], role: str, method: str, path: str,
+        where: str) -> None:
+    response = client.request(method, path, headers=auth(tokens[role]))
+    assert _error(response, 422, "invalid_request")["where"] == where
+
+
+def test_a_number_the_store_cannot_hold_is_the_request_s_error_anywhere(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    # The safety net: a route without a bound still answers 422, not 500.
+    response = client.get(f"/api/v1/audit/proof/{HUGE}", headers=auth(tokens["auditor"]))
+    assert response.status_code in (404, 422), response.text
+    assert response.json()["error"]["code"] in ("not_found", "invalid_request")
+
+
+def test_a_body_that_is_not_json_says_so(client: TestClient, tokens: dict[str, str]) -> None:
+    response = client.post("/api/v1/reports", content=b'{"title": "x",',
+                           headers={**auth(tokens["analyst"]),
+                                    "Content-Type": "application/json"})
+    body = _error(response, 422, "invalid_request")
+    assert body["where"] == "body"
+    assert body["message"].startswith("body: the body is not valid JSON: ")
+    assert "at character" in body["message"]
+
+
+@pytest.mark.parametrize(("document", "where", "field", "reason"), [
+    ('{"title": "a\\u0000"}', "report", "title", "contains a NUL character"),
+    ('{"title": "\\ud800"}', "report", "title", "contains a lone surrogate (U+D800)"),
+    ('{"title": "t", "version": "abc"}', "report", "version", "'abc' is not a version"),
+    ('{"title": "t", "created": "9999-12-31T23:59:59-23:00"}', "report", "created",
+     "'9999-12-31T23:59:59-23:00' is not an ISO 8601 time"),
+    ('{"title": "t", "narrative": ["x"]}', "report", "narrative", "must be a string"),
+    ('{"title": "t", "entities": [{"id": "p\\ud800", "schema": "Person",'
+     ' "properties": {"name": ["A"]}}]}', "entities[0]", "id", "contains a lone surrogate"),
+    ('{"title": "t", "entities": [{"id": "p1", "schema": "Person",'
+     ' "properties": {"name": ["A\\u0000"]}}]}', "entities[0]", "properties.name[0]",
+     "contains a NUL character"),
+])
+def test_report_values_the_store_cannot_hold_are_named(
+        client: TestClient, tokens: dict[str, str], document: str, where: str, field: str,
+        reason: str) -> None:
+    headers = {**auth(tokens["analyst"]), "Content-Type": "application/json"}
+    response = client.post("/api/v1/reports", content=document.encode(), headers=headers)
+    (problem,) = _error(response, 422, "invalid_input")["problems"]
+    assert (problem["where"], problem["field"]) == (where, field)
+    assert problem["reason"].startswith(reason)
+    listed = client.get("/api/v1/reports", headers=auth(tokens["analyst"])).json()
+    assert listed["reports"] == []
+
+
+def test_a_surrogate_the_routes_do_not_check_is_still_a_422(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    # An agreement document is parsed by its own service; the store refuses the
+    # surrogate, and the API answers for the request, not with a 500.
+    document = ('{"id": "agr-\\ud800", "title": "t", "parties": ["mx-test", "co-x"],'
+                ' "valid_from": "2026-01-01", "valid_until": "2027-01-01", "clauses": []}')
+    response = client.post("/api/v1/agreements", content=document.encode(),
+                           headers={**auth(tokens["liaison"]),
+                                    "Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["error"]["code"]
+
+
+def test_token_label_and_user_with_a_nul(client: TestClient, tokens: dict[str, str]) -> None:
+    admin = auth(tokens["admin"])
+    response = client.post("/api/v1/users/admin/tokens", json={"label": "x\x00"}, headers=admin)
+    assert _error(response, 422, "invalid_value")["where"] == "label"
+    response = client.get("/api/v1/tokens", params={"user": "a\x00"}, headers=admin)
+    assert _error(response, 404, "not_found")["where"] == "user"
+    response = client.get("/api/v1/reports/R%00", headers=auth(tokens["analyst"]))
+    _error(response, 404, "not_found")
