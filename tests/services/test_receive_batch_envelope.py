@@ -170,3 +170,17 @@ def test_the_dispatcher_splits_batches_to_stay_under_the_size_limit(
         assert {m.state for m in uow.outbox.list(limit=100)} == {DELIVERED}
         receipts = [uow.outbox.receipt(m.message_id) for m in uow.outbox.list(limit=100)]
     assert all(r is not None and r.ledger_index is not None for r in receipts)
+
+
+def test_a_request_may_carry_at_most_a_thousand_messages(
+        co_mx: tuple[Node, Node], inbox: TestClient) -> None:
+    """A batch's ids are claimed before anything is authenticated, and each would get a
+    logged, ledgered and receipted answer: a request is capped as it was with one message
+    per envelope, before any of that."""
+    co, mx = co_mx
+    tokens = [batch(co, mx, [{"kind": "release"}] * 501)[0] for _ in range(2)]
+    response = inbox.post("/federation/v1/inbox", json={"envelopes": tokens})
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "inbox_too_many_messages"
+    assert refusals(mx) == [] and stored(mx) == (0, 0, 0)
+    assert {r["status"] for r in post(inbox, tokens[0])} == {"refused"}  # 501 alone: looked at

@@ -53,7 +53,7 @@ from accord.config import FederationSettings
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.ledger_entry import LedgerEntry
 from accord.services import acts
-from accord.services.receive import RETRYABLE
+from accord.services.receive import MAX_REQUEST_MESSAGES, RETRYABLE
 from accord.services.sealing import message_body, seal_messages, split_batches
 from accord.services.sealing import seal_message as seal_message  # the feed's, re-exported
 
@@ -190,7 +190,7 @@ class Dispatcher:
         # one read for the partners and the first messages due to each (an indexed look-up
         # per partner rather than a scan of the outbox for the partners with any pending)
         with self.store.unit_of_work(write=False) as uow:
-            due = [(p, uow.outbox.pending(p.node_id, limit=self.settings.batch_size))
+            due = [(p, uow.outbox.pending(p.node_id, limit=self._limit()))
                    for p in uow.partners.list() if p.push and (
                        force or p.retry_at is None or p.retry_at <= now)]
         for partner, pending in due:
@@ -251,7 +251,7 @@ class Dispatcher:
         """The next pending messages (after seq ``after``; ``pending`` if read already) sealed
         now, within the batch size and half of ``max_batch_bytes``; and whether more may be
         waiting behind them."""
-        limit = self.settings.batch_size
+        limit = self._limit()
         if pending is None:
             with self.store.unit_of_work(write=False) as uow:
                 pending = uow.outbox.pending(partner.node_id, limit=limit, after=after)
@@ -271,6 +271,10 @@ class Dispatcher:
             envelopes.append(envelope)
             size += len(envelope)
         return _Batch(messages, envelopes), len(pending) == limit
+
+    def _limit(self) -> int:
+        """Messages per request: ``batch_size``, at most what a partner's inbox takes."""
+        return max(1, min(self.settings.batch_size, MAX_REQUEST_MESSAGES))
 
     def _post(self, partner: Partner, batch: _Batch, stats: DispatchStats, *,
               background: bool = True) -> Future[list[dict[str, Any]]]:

@@ -80,6 +80,16 @@ _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: our store back): the sender retries them instead of giving the message up.
 RETRYABLE = frozenset({"envelope_not_fresh", "envelope_unpinned_key",
                        "envelope_wrong_recipient", "inbox_unavailable"})
+#: Messages one request may carry, over all its envelopes: a batch envelope names up to
+#: 1000 ids in its unauthenticated header, and each gets an answer (a refusal is logged,
+#: ledgered and receipted), so the work a request can cause stays what it was with one
+#: message per envelope.
+MAX_REQUEST_MESSAGES = 1000
+
+
+class TooManyMessages(AccordError):
+    code = "inbox_too_many_messages"
+    status = 413
 
 
 @dataclass(frozen=True)
@@ -134,10 +144,15 @@ class Receiver:
         If the store fails, nothing of the batch is kept and every message is
         answered ``inbox_unavailable`` (the sender sends them again).
         """
+        per_envelope = [_claims(t) for t in envelopes]
+        count = sum(map(len, per_envelope))
+        if count > MAX_REQUEST_MESSAGES:
+            raise TooManyMessages(f"the envelopes carry {count} messages; a request may carry "
+                                  f"at most {MAX_REQUEST_MESSAGES}")
         for attempt in (1, 2):
             try:
                 with self.store.unit_of_work() as uow:
-                    return self._batch(uow, envelopes, now or datetime.now(UTC))
+                    return self._batch(uow, envelopes, per_envelope, now or datetime.now(UTC))
             except (IntegrityError, BatchConflict):
                 # the same message accepted concurrently (push and pull at once):
                 # the second look finds it and answers "duplicate"
@@ -149,12 +164,12 @@ class Receiver:
                 log.exception("inbox could not store a batch")
                 return [InboxResult(REFUSED, message_id, "inbox_unavailable",
                                     f"{type(exc).__name__}; try again later")
-                        for t in envelopes for _sender, message_id in _claims(t)]
+                        for claims in per_envelope for _sender, message_id in claims]
         raise AssertionError("unreachable")
 
     def _batch(self, uow: UnitOfWork, envelopes: Sequence[str | bytes],
+               per_envelope: list[list[tuple[str | None, str | None]]],
                now: datetime) -> list[InboxResult]:
-        per_envelope = [_claims(t) for t in envelopes]
         claimed = [c for claims in per_envelope for c in claims]
         batch = InboxBatch(uow, self.registry, claimed)
         pinned: dict[str, PublicKeys | None] = {}
