@@ -112,27 +112,52 @@ def _score(con: duckdb.DuckDBPyConnection, linker: Any, settings: dict[str, Any]
     weights = ", ".join(f"CAST(p.mw_{c} AS DOUBLE) AS w_{c}" for c in names)
     levels = ", ".join(f"CAST({level_sql(c)} AS BIGINT) AS g_{c['output_column_name']}"
                        for c in comparisons)
-    bits = "least(name_bits_l, name_bits_r)" if tf else "NULL"
-    cases = " ".join(f"WHEN {g} THEN {m!r}" for g, m in sorted(tf.items()))
-    adjust = (f"coalesce(CASE g_name {cases} ELSE NULL END + t_bits - w_name, 0)"
-              if tf else "0")
-    outputs = ", ".join([f"w_{c} + adj AS w_{c}" if c == "name" and tf else f"w_{c}"
+    where = f"WHERE p0.match_weight + coalesce(m.adj, 0) >= {floor!r}" if finite else ""
+    rarity = _rarity_sql(next(c for c in comparisons if c["output_column_name"] == "name"),
+                         tf, records) if tf else (
+        "m AS (SELECT NULL::BIGINT AS l, NULL::BIGINT AS r, NULL::DOUBLE AS t_bits, "
+        "0.0::DOUBLE AS adj WHERE FALSE)")
+    outputs = ", ".join([f"w_{c} + adj AS w_{c}" if c == "name" else f"w_{c}"
                          for c in names] + [f"g_{c}" for c in names])
-    where = f"WHERE weight + adj >= {floor!r}" if finite else ""
     return con.sql(f"""
-        WITH p AS (SELECT * FROM {predicted.physical_name}),
+        WITH p0 AS (SELECT * FROM {predicted.physical_name}),
+             {rarity},
+             p AS (SELECT p0.*, coalesce(m.adj, 0.0) AS adj, m.t_bits AS t_bits FROM p0
+                   LEFT JOIN m ON m.l = p0.unique_id_l AND m.r = p0.unique_id_r {where}),
              j AS (SELECT p.*, {sides} FROM p
                    JOIN _acc_records l ON l.unique_id = p.unique_id_l
                    JOIN _acc_records r ON r.unique_id = p.unique_id_r),
-             s AS (SELECT CAST(unique_id_l AS BIGINT) AS l, CAST(unique_id_r AS BIGINT) AS r,
+             a AS (SELECT CAST(unique_id_l AS BIGINT) AS l, CAST(unique_id_r AS BIGINT) AS r,
                           CAST(match_key AS VARCHAR) AS key,
                           CAST(match_weight AS DOUBLE) AS weight, {weights}, {levels},
-                          CAST({bits} AS DOUBLE) AS t_bits
-                   FROM j AS p),
-             a AS (SELECT *, {adjust} AS adj FROM s)
+                          CAST(t_bits AS DOUBLE) AS t_bits, CAST(adj AS DOUBLE) AS adj
+                   FROM j AS p)
         SELECT l, r, key, weight + adj AS weight,
                1.0 / (1.0 + pow(2.0, -(weight + adj))) AS probability, {outputs}, t_bits
-        FROM a {where} ORDER BY l, r""").to_arrow_table()
+        FROM a ORDER BY l, r""").to_arrow_table()
+
+
+def _rarity_sql(name: dict[str, Any], tf: Mapping[int, float], records: pa.Table) -> str:
+    """A CTE ``m`` (``l``, ``r``, ``t_bits``, ``adj``): the name's rarity adjustment of
+    the pairs that reached a level of ``tf`` (found cheaply by their name weight, then
+    their level checked with the comparison's own SQL)."""
+    numbered = [lv for lv in name["comparison_levels"] if not lv.get("is_null_level")]
+    at = {len(numbered) - 1 - i: math.log2(float(lv["m_probability"]) /
+                                          float(lv["u_probability"]))
+          for i, lv in enumerate(numbered)}
+    maybe = " OR ".join(f"abs(p.mw_name - ({at[g]!r})) < 1e-4" for g in sorted(tf))
+    columns = [c for c in records.column_names if c.startswith("name_")]
+    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+    cases = " ".join(f"WHEN {g} THEN {m!r}" for g, m in sorted(tf.items()))
+    return f"""n AS (SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.mw_name, {sides}
+                     FROM p0 AS p
+                     JOIN _acc_records l ON l.unique_id = p.unique_id_l
+                     JOIN _acc_records r ON r.unique_id = p.unique_id_r
+                     WHERE {maybe}),
+             m AS (SELECT l, r, CAST(least(name_bits_l, name_bits_r) AS DOUBLE) AS t_bits,
+                          coalesce((CASE ({level_sql(name)}) {cases} ELSE NULL END)
+                                   + least(name_bits_l, name_bits_r) - mw_name, 0.0) AS adj
+                   FROM n)"""
 
 
 def refine(model: FamilyModel, sample: pa.Table, *, fraction: float, total_pairs: float,
