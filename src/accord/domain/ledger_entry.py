@@ -224,9 +224,9 @@ def encode_leaf_at(entry: LedgerEntry, index: int) -> tuple[bytes, str]:
 
 
 def encode_leaves(entries: Iterable[LedgerEntry], first: int,
-                  hashes: list[bytes] | None = None) -> list[bytes]:
+                  leaf_hashes: list[bytes] | None = None) -> list[bytes]:
     """The leaf data of ``entries`` at indices ``first, first + 1, ...``; with
-    ``hashes``, their RFC 9162 leaf hashes are appended to it in the same pass
+    ``leaf_hashes``, their RFC 9162 leaf hashes are appended to it in the same pass
     (each leaf is hashed while its bytes are still in the CPU's cache).
 
     The hot path of every append, so it is one plain loop: each body is built
@@ -245,7 +245,7 @@ def encode_leaves(entries: Iterable[LedgerEntry], first: int,
     sha, prefix = hashlib.sha256, LEAF_PREFIX
     out: list[bytes] = []
     append = out.append
-    keep = None if hashes is None else hashes.append
+    keep = None if leaf_hashes is None else leaf_hashes.append
     index = first
     for entry in entries:
         body: dict[str, Any] = {"action": entry.action._value_, "actor": entry.actor}

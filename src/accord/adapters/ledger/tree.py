@@ -9,9 +9,10 @@ write lock on SQLite. A second writer waits there until the first commits and
 then reads the new size, so two transactions never write the same index — and
 if one somehow did, the bundle primary key would refuse it. A fork is impossible.
 
-An append writes its whole batch as one bundle row (see ``tables``: leaf
-hashes, data and end offsets, each concatenated) and the tiles it completes
-with one ``executemany``: the tiles come from the incomplete right edge (the
+An append writes its batch as bundle rows (one per ``BUNDLE_MAX`` leaves, see
+``bundles``: leaf hashes, data and end offsets, each concatenated) and the
+tiles it completes with one ``executemany`` (``folding``): the tiles come from
+the incomplete right edge (the
 "frontier", < 16 hashes per level, read in one query) and the new hashes,
 folded in one pass per level, so an append costs O(batch + log n) hashes and
 two statements besides the head. The auditor's query columns are not written
@@ -22,21 +23,26 @@ and ``search`` reads the few leaves after the index straight from their data.
 from __future__ import annotations
 
 import hashlib
-import struct
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from itertools import accumulate
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import DBAPIError
 
+from accord.adapters.ledger.bundles import (
+    COLUMNS,
+    Bundle,
+    LeafRow,
+    bundle_row,
+    bundle_values,
+    unpack_bundle,
+)
+from accord.adapters.ledger.filters import INDEXED, LeafFilter, index_columns
+from accord.adapters.ledger.folding import merge_spans, tile_roots
 from accord.adapters.ledger.tables import (
     BUNDLE_MAX,
-    END_SIZE,
     HASH_SIZE,
     HEAD_ID,
     TILE_STRIDE,
@@ -46,138 +52,22 @@ from accord.adapters.ledger.tables import (
     leaf_index,
     tiles,
 )
-from accord.domain.ledger_entry import LedgerEntry, encode_leaf, encode_leaves, format_time
+from accord.domain.ledger_entry import LedgerEntry, encode_leaves, format_time
 from accord.domain.merkle import (
     LEAF_PREFIX,
-    NODE_PREFIX,
     Node,
-    leaf_hash,
     perfect_root,
     range_hashes,
 )
 
-INDEXED = ("at", "actor", "action", "subject", "agreement", "partner")
-"""The auditor's query columns of ``ledger_index``, in table order after ``idx``."""
+__all__ = ["INDEXED", "Bundle", "LeafFilter", "LeafRow", "LedgerTree", "bundle_values",
+           "index_columns", "unpack_bundle"]
+
 # Built once: every recorded act runs it, and building it costs more than running it.
 _RESERVE = (f"UPDATE ledger_head SET size = size + {{m}} WHERE id = {HEAD_ID} "
             "RETURNING size")
-_BUNDLE = "first_idx, n, hashes, ends, data"
 # The first bundle that can hold leaf ``a`` (the last one starting at or before it).
 _FROM = "COALESCE((SELECT MAX(first_idx) FROM ledger_bundles WHERE first_idx <= {m}), 0)"
-
-
-@dataclass(frozen=True)
-class LeafRow:
-    """A stored leaf: its index, hash and data (the canonical JSON of the entry)."""
-
-    index: int
-    leaf_hash: bytes
-    data: bytes
-
-    @classmethod
-    def of(cls, entry: LedgerEntry, index: int) -> LeafRow:
-        data = encode_leaf(entry, index)
-        return cls(index, leaf_hash(data), data)
-
-    def values(self) -> dict[str, object]:
-        """The bundle row holding this leaf alone (``insert(bundles).values(...)``)."""
-        return bundle_values(self.index, [self.leaf_hash], [self.data])
-
-
-def bundle_values(first: int, hashes: Sequence[bytes], datas: Sequence[bytes],
-                  ) -> dict[str, object]:
-    """The column values of the bundle of leaves ``first ..`` with these hashes and data."""
-    return dict(zip(("first_idx", "n", "hashes", "ends", "data"),
-                    _bundle_row(first, hashes, datas), strict=True))
-
-
-def _bundle_row(first: int, hashes: Sequence[bytes], datas: Sequence[bytes],
-                ) -> tuple[int, int, bytes, bytes, bytes]:
-    ends = struct.pack(f">{len(datas)}I", *accumulate(map(len, datas)))
-    return first, len(datas), b"".join(hashes), ends, b"".join(datas)
-
-
-class Bundle:
-    """One bundle row, read: leaf ``i`` is cut out of it only when asked for.
-
-    A well-formed bundle has ``n`` hashes of 32 bytes, ``n`` ascending end
-    offsets and data ending at the last one. A damaged one still yields ``n``
-    leaves (never raises), but every leaf of it gets an empty hash, so that the
-    auditor's check names the bundle's first leaf and a proof refuses it.
-    """
-
-    __slots__ = ("data", "first", "hashes", "n", "offsets", "sound")
-
-    def __init__(self, first: int, n: int, hashes: bytes, ends: bytes, data: bytes) -> None:
-        self.first, self.n = int(first), int(n)
-        self.hashes, self.data = bytes(hashes), bytes(data)
-        self.offsets, self.sound = _offsets(self.n, len(self.hashes), bytes(ends), len(self.data))
-
-    def holds(self, index: int) -> bool:
-        return self.first <= index < self.first + self.n
-
-    def row(self, index: int) -> LeafRow:
-        """Leaf ``index`` (which this bundle holds)."""
-        k = index - self.first
-        offsets = self.offsets
-        start = offsets[k] if k < len(offsets) else len(self.data)
-        end = offsets[k + 1] if k + 1 < len(offsets) else len(self.data)
-        h = self.hashes[HASH_SIZE * k:HASH_SIZE * (k + 1)] if self.sound else b""
-        return LeafRow(index, h, self.data[start:end])
-
-    def rows(self) -> list[LeafRow]:
-        if not self.sound:
-            return [self.row(self.first + k) for k in range(max(self.n, 0))]
-        hashes, data, offsets, first = self.hashes, self.data, self.offsets, self.first
-        return [LeafRow(first + k, hashes[HASH_SIZE * k:HASH_SIZE * (k + 1)],
-                        data[offsets[k]:offsets[k + 1]]) for k in range(self.n)]
-
-
-def _offsets(n: int, hashes_size: int, ends: bytes, data_size: int,
-             ) -> tuple[tuple[int, ...], bool]:
-    """The start offsets of a bundle's leaves (and the end of the last one), and whether
-    the bundle is well formed."""
-    whole = len(ends) // END_SIZE
-    offsets = (0, *struct.unpack(f">{whole}I", ends[:whole * END_SIZE]))
-    sound = (hashes_size == HASH_SIZE * n == HASH_SIZE * whole
-             and len(ends) == END_SIZE * whole and offsets[-1] == data_size
-             and all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)))
-    return offsets, sound
-
-
-def unpack_bundle(first: int, n: int, hashes: bytes, ends: bytes, data: bytes,
-                  ) -> list[LeafRow]:
-    """The leaves of one bundle row, whatever state it is in (see ``Bundle``)."""
-    return Bundle(first, n, hashes, ends, data).rows()
-
-
-def index_columns(data: bytes) -> tuple[Any, ...]:
-    """The query columns ``INDEXED`` of a leaf, read from its data (raises on bad JSON)."""
-    raw = orjson.loads(data)
-    return (raw.get("at"), raw.get("actor"), raw.get("action"), raw.get("subject", ""),
-            raw.get("agreement"), raw.get("partner"))
-
-
-@dataclass(frozen=True)
-class LeafFilter:
-    """What the auditor's ``log`` view asks for; ``None`` means any."""
-
-    actor: str | None = None
-    action: str | None = None
-    agreement: str | None = None
-    subject: str | None = None
-    since: datetime | None = None
-    after_index: int = -1
-    limit: int = 100
-
-    def matches(self, columns: tuple[Any, ...], since: str | None) -> bool:
-        """Whether a leaf with these ``INDEXED`` columns passes (``since`` pre-formatted)."""
-        at, actor, action, subject, agreement, _partner = columns
-        return ((self.actor is None or actor == self.actor)
-                and (self.action is None or action == self.action)
-                and (self.agreement is None or agreement == self.agreement)
-                and (self.subject is None or subject == self.subject)
-                and (since is None or at >= since))
 
 
 class LedgerTree:
@@ -238,13 +128,13 @@ class LedgerTree:
         # began: SQLAlchemy's statement handling costs more than these statements
         # (see docs/benchmarks/ledger.md). Driver errors are wrapped as SQLAlchemy's.
         mark = self._mark
-        bundle_sql = f"INSERT INTO ledger_bundles ({_BUNDLE}) VALUES ({', '.join([mark] * 5)})"
+        bundle_sql = f"INSERT INTO ledger_bundles ({COLUMNS}) VALUES ({', '.join([mark] * 5)})"
         tile_sql = f"INSERT INTO ledger_tiles (level, idx, hash) VALUES ({mark}, {mark}, {mark})"
         dbapi_error = self.conn.dialect.loaded_dbapi.Error
         cursor = self.conn.connection.cursor()
         try:
             cursor.executemany(bundle_sql, [
-                _bundle_row(first + k, hashes[k:k + BUNDLE_MAX], datas[k:k + BUNDLE_MAX])
+                bundle_row(first + k, hashes[k:k + BUNDLE_MAX], datas[k:k + BUNDLE_MAX])
                 for k in range(0, len(datas), BUNDLE_MAX)])
             new_tiles = self._new_tiles(first, hashes, cursor)
             if new_tiles:
@@ -277,7 +167,7 @@ class LedgerTree:
                 raise LedgerError(f"the right edge of level {level} ({start}..{had - 1}) is "
                                   "incomplete: the ledger is damaged",
                                   where="ledger tiles") from None
-            parents = _tile_roots(run)
+            parents = tile_roots(run)
             level += TILE_STRIDE
             base = start >> TILE_STRIDE
             new_tiles.extend((level, base + i, h) for i, h in enumerate(parents))
@@ -374,7 +264,7 @@ class LedgerTree:
         found = self.conn.exec_driver_sql(
             f"SELECT {_FROM.format(m=mark)}", (max(start, 0),)).scalar()
         low = int(found or 0)
-        page = (f"SELECT {_BUNDLE} FROM ledger_bundles WHERE first_idx >= {mark} "
+        page = (f"SELECT {COLUMNS} FROM ledger_bundles WHERE first_idx >= {mark} "
                 f"AND first_idx < {mark} ORDER BY first_idx")
         while stop is None or low < stop:
             high = low + chunk if stop is None else min(low + chunk, stop)
@@ -451,7 +341,7 @@ class LedgerTree:
         for index in indices:
             if bundle is None or not bundle.holds(index):
                 row = self.conn.exec_driver_sql(
-                    f"SELECT {_BUNDLE} FROM ledger_bundles WHERE first_idx <= {mark} "
+                    f"SELECT {COLUMNS} FROM ledger_bundles WHERE first_idx <= {mark} "
                     "ORDER BY first_idx DESC LIMIT 1", (index,)).first()
                 if row is None:
                     continue
@@ -469,7 +359,7 @@ class LedgerTree:
         params: list[int] = []
         spans0: list[tuple[int, int]] = []
         for level, spans in wanted.items():
-            for a, b in _merge(spans):
+            for a, b in merge_spans(spans):
                 if level == 0:
                     # Every bundle overlapping a..b, with its whole run of leaf hashes.
                     parts.append(f"SELECT 0, first_idx, hashes FROM ledger_bundles "
@@ -502,26 +392,3 @@ class LedgerTree:
                     k = (i - first) * HASH_SIZE
                     out[(0, i)] = run[k:k + HASH_SIZE]
         return out
-
-
-def _merge(spans: list[tuple[int, int]], gap: int = TILE_WIDTH) -> list[tuple[int, int]]:
-    """Sorted spans, with those less than ``gap`` rows apart joined (fewer, longer reads)."""
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if merged and a - merged[-1][1] < gap:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _tile_roots(run: list[bytes]) -> list[bytes]:
-    """Roots of the complete ``TILE_WIDTH``-wide tiles in ``run`` (which starts on a tile
-    boundary), folded level by level across the whole run: one list pass per level."""
-    sha, prefix = hashlib.sha256, NODE_PREFIX
-    level = run[:len(run) - len(run) % TILE_WIDTH]
-    for _ in range(TILE_STRIDE):
-        pairs = iter(level)
-        level = [sha(prefix + left + right).digest()
-                 for left, right in zip(pairs, pairs, strict=True)]
-    return level
