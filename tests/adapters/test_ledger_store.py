@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymerkle import InmemoryTree
 from sqlalchemy import Engine, delete, insert, inspect, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +19,7 @@ from accord.adapters.store import Store
 from accord.adapters.store.engine import create_store_engine
 from accord.domain.ledger_entry import Action, LedgerEntry, decode_leaf, encode_leaf
 from accord.domain.merkle import (
+    EMPTY_ROOT,
     LeafHashes,
     consistency_proof,
     inclusion_proof,
@@ -212,3 +214,26 @@ def test_already_encoded_leaves_append_like_entries(engine: Engine) -> None:
         rows = list(tree.leaves())
         assert [decode_leaf(r.data) for r in rows] == list(enumerate(made))
         assert tree.root() == root(LeafHashes(leaf_hash(r.data) for r in rows), 40)
+
+
+def test_the_stored_tree_agrees_with_pymerkle_at_every_size_up_to_2000(engine: Engine) -> None:
+    """Roots and inclusion paths read from bundles (single leaves, batches, rows split at
+    BUNDLE_MAX) and tiles, against pymerkle as an oracle, at every size 0..2000."""
+    rng = random.Random(20)
+    oracle = InmemoryTree()
+    datas = [rng.randbytes(rng.randrange(1, 60)) for _ in range(2000)]
+    for data in datas:
+        oracle.append_entry(data)
+    with engine.begin() as conn:
+        tree = LedgerStore(conn).tree
+        n = 0
+        while n < len(datas):
+            batch = rng.choice([1, 1, 2, 15, 16, 17, 100, 300])
+            tree.append_data(datas[n:n + batch])
+            n = min(n + batch, len(datas))
+        assert tree.root(0) == EMPTY_ROOT
+        for size in range(1, len(datas) + 1):
+            assert tree.root(size) == oracle.get_root(size), size
+            for index in {0, size - 1, rng.randrange(size)}:
+                theirs = oracle.prove_inclusion(index + 1, size).path[1:]  # leaf first, from 1
+                assert inclusion_proof(index, size, tree) == list(theirs), (index, size)
