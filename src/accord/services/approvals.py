@@ -166,7 +166,7 @@ def approval_counts(store: Store) -> dict[str, int]:
 
 
 def _require(repo: ApprovalRepository, approval_id: int) -> Approval:
-    found = repo.get(approval_id)
+    found = repo.get(approval_id) if 0 <= approval_id < 2**63 else None
     if found is None:
         raise NotFound(f"no held release {approval_id} (see 'accord approval list')",
                        where="approval")
@@ -174,7 +174,8 @@ def _require(repo: ApprovalRepository, approval_id: int) -> Approval:
 
 
 def _waiting(repo: ApprovalRepository, approval_id: int) -> Approval:
-    found = repo.get(approval_id, for_update=True)
+    # An id beyond the store's 64-bit integers names nothing (rather than failing there).
+    found = repo.get(approval_id, for_update=True) if 0 <= approval_id < 2**63 else None
     if found is None:
         raise NotFound(f"no held release {approval_id} (see 'accord approval list')",
                        where="approval")

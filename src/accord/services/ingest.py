@@ -94,6 +94,8 @@ def import_files(
     """
     files = [Path(p) for p in paths]
     _require_files(files)
+    if skip_invalid and rejects_path is not None:
+        _require_writable(rejects_path)
     readers = [_reader(path, mapping, registry, max_line_bytes) for path in files]
     names = [str(path) for path in files]
     meter = _Meter(progress, [path.stat().st_size for path in files])
@@ -165,16 +167,30 @@ def import_files(
 
 
 def _require_files(files: list[Path]) -> None:
-    problems = [Problem(str(path), "", "no such file") for path in files if not path.is_file()]
+    problems = [Problem(str(path), "", "is a directory, not a file" if path.is_dir()
+                        else "no such file") for path in files if not path.is_file()]
     if not files:
         problems.append(Problem("input", "", "no files to import"))
     if problems:
         raise InvalidInput(problems)
 
 
+def _require_writable(path: Path) -> None:
+    """Refuse a rejects file that could not be written before anything is read."""
+    reason = None
+    if path.is_dir():
+        reason = "the rejects file is a directory; name a file"
+    elif not path.parent.is_dir():
+        reason = f"cannot write the rejects file: no directory {str(path.parent)!r}"
+    if reason:
+        raise InvalidInput([Problem(str(path), "", reason)])
+
+
 def _reader(path: Path, mapping: Path | CsvMapping | None, registry: Registry,
             max_line_bytes: int) -> Callable[[], Iterator[SourceRecord]]:
     if path.suffix.lower() == ".csv":
+        if isinstance(mapping, Path) and mapping.is_dir():
+            raise InvalidInput([Problem(str(mapping), "", "is a directory, not a mapping file")])
         loaded = mapping if isinstance(mapping, CsvMapping) else load_mapping(
             mapping or _mapping_for(path), registry)
         return lambda: read_csv(path, loaded, max_line_bytes=max_line_bytes)
@@ -186,7 +202,7 @@ def _mapping_for(csv_path: Path) -> Path:
         if candidate.is_file():
             return candidate
     raise InvalidInput([Problem(str(csv_path), "", "a CSV file needs a mapping file "
-                                f"(--mapping, or {csv_path.with_suffix('.yaml').name} "
+                                f"(--csv-mapping, or {csv_path.with_suffix('.yaml').name} "
                                 "next to it); see docs/format.md")])
 
 
@@ -221,7 +237,11 @@ class _Rejects:
 
     def write(self, file: str, entry: Entry, problems: list[Problem]) -> None:
         if self._out is None:
-            self._out = open(self.path, "w", encoding="utf-8")
+            try:
+                self._out = open(self.path, "w", encoding="utf-8")
+            except OSError as exc:  # raised inside the unit of work: nothing is written
+                raise InvalidInput([Problem(str(self.path), "", "cannot write the rejects "
+                                            f"file: {exc.strerror or exc}")]) from None
         line: dict[str, Any] = {
             "file": file, "line": entry.line,
             "problems": [{"field": p.field, "reason": p.reason} for p in problems],

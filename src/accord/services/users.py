@@ -133,6 +133,8 @@ def create_token(store: Store, user: str, *, label: str = "",
 
 def revoke_token(store: Store, token_id: int, *, actor: str = SYSTEM) -> ApiToken:
     """Revoke a token by id (idempotent; ``NotFound`` if there is none)."""
+    if not 0 <= token_id < 2**63:  # beyond the store's integers: no such token
+        raise NotFound(f"no token with id {token_id}", where="token")
     started = datetime.now(UTC)
     with store.unit_of_work() as uow:
         record = uow.users.revoke_token(token_id)

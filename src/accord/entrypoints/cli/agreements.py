@@ -17,7 +17,7 @@ from rich.table import Table
 from accord.bootstrap import open_node
 from accord.domain.agreement import AgreementStatus
 from accord.entrypoints.cli.options import JsonOption, NodeOption
-from accord.entrypoints.cli.output import command
+from accord.entrypoints.cli.output import command, read_text
 from accord.services import agreements as service
 from accord.services.agreements import AgreementView, Step
 from accord.services.ledger import local_actor
@@ -37,7 +37,7 @@ def draft(
     """Keep an agreement document as a draft (this node must be a party)."""
     with command(json_) as out:
         with open_node(node) as opened:
-            view = service.draft_agreement(opened, file.read_text(encoding="utf-8"),
+            view = service.draft_agreement(opened, read_text(file, where=file.name),
                                            actor=local_actor(), where=file.name)
         out.emit(view.to_dict(), lambda console: show_view(console, view))
 

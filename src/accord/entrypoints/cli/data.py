@@ -114,6 +114,9 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
 @contextmanager
 def _atomic_text(path: Path) -> Iterator[Any]:
     """Write to a temporary file beside ``path``, renamed into place only on success."""
+    if not (path.parent or Path(".")).is_dir():
+        raise InvalidValue(f"cannot write {str(path)!r}: no directory {str(path.parent)!r}",
+                           where="--out")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

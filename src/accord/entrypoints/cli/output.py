@@ -21,13 +21,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from typer.exceptions import Abort, Exit, TyperException
 
-from accord.domain.errors import AccordError
+from accord.domain.errors import AccordError, InvalidValue
 
 DEBUG_ENV = "ACCORD_DEBUG"
 
@@ -100,13 +101,49 @@ def command(json_mode: bool) -> Iterator[Output]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(1) from None
+    except OverflowError:  # a number beyond what the store (64-bit) or the clock holds
+        message = "a number or date given is out of range"
+        out.fail({"code": "invalid_value", "message": message, "where": None}, message)
+        raise typer.Exit(1) from None
+    except UnicodeDecodeError as exc:
+        message = (f"not valid UTF-8: byte 0x{exc.object[exc.start]:02x} at byte "
+                   f"{exc.start + 1} (save the file as UTF-8)")
+        out.fail({"code": "invalid_input", "message": message, "where": None}, message)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        if exc.filename is None:  # not about a file (a network error, ...): a bug to report
+            _internal(out, exc)
+        # A file named on the command line cannot be read or written.
+        reason = exc.strerror or str(exc)
+        out.fail({"code": "file_error", "message": reason, "where": str(exc.filename)},
+                 f"{exc.filename}: {reason}")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         out.fail({"code": "interrupted", "message": "interrupted", "where": None},
                  "interrupted")
         raise typer.Exit(130) from None
     except Exception as exc:
-        if os.environ.get(DEBUG_ENV):
-            raise
-        message = f"{type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)"
-        out.fail({"code": "internal_error", "message": message, "where": None}, message)
-        raise typer.Exit(1) from None
+        _internal(out, exc)
+
+
+def _internal(out: Output, exc: Exception) -> NoReturn:
+    if os.environ.get(DEBUG_ENV):
+        raise exc
+    message = f"{type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)"
+    out.fail({"code": "internal_error", "message": message, "where": None}, message)
+    raise typer.Exit(1) from None
+
+
+def read_text(path: Path, *, where: str | None = None) -> str:
+    """The UTF-8 text of a file named on the command line; ``InvalidValue`` naming it if not."""
+    name = where or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidValue(f"cannot read: {exc.strerror or exc}", where=name) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidValue(f"not valid UTF-8: byte 0x{data[exc.start]:02x} on line {line} "
+                           "(save the file as UTF-8)", where=name) from None
