@@ -103,3 +103,34 @@ def test_token_label_and_user_with_a_nul(client: TestClient, tokens: dict[str, s
     assert _error(response, 404, "not_found")["where"] == "user"
     response = client.get("/api/v1/reports/R%00", headers=auth(tokens["analyst"]))
     _error(response, 404, "not_found")
+
+
+def test_a_header_that_is_not_bearer_says_so(client: TestClient, tokens: dict[str, str]) -> None:
+    response = client.get("/api/v1/me", headers={"Authorization": f"Basic {tokens['analyst']}"})
+    body = _error(response, 401, "unauthorized")
+    assert body["message"].startswith("the Authorization header must be 'Bearer <token>', "
+                                      "not 'Basic'")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer"})
+    assert _error(response, 401, "unauthorized")["message"].startswith("missing API token")
+
+
+def test_unknown_routes_and_methods_name_what_was_asked(client: TestClient,
+                                                        tokens: dict[str, str]) -> None:
+    response = client.get("/api/v1/nope", headers=auth(tokens["analyst"]))
+    assert _error(response, 404, "not_found")["message"].startswith(
+        "no such route: GET /api/v1/nope")
+    response = client.delete("/api/v1/reports", headers=auth(tokens["analyst"]))
+    message = _error(response, 405, "method_not_allowed")["message"]
+    assert message.startswith("DELETE is not allowed on /api/v1/reports (allowed: ")
+    assert "GET" in message and "POST" in message
+
+
+def test_a_body_nested_too_deeply_is_refused_naming_the_body(
+        client: TestClient, tokens: dict[str, str]) -> None:
+    document = '{"title": "t", "narrative": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post("/api/v1/reports", content=document.encode(),
+                           headers={**auth(tokens["analyst"]),
+                                    "Content-Type": "application/json"})
+    body = _error(response, 400, "bad_request")
+    assert body["where"] == "body" and "nested too deeply" in body["message"]

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from accord.bootstrap import Node
+from accord.domain.errors import Unauthorized
 from accord.domain.users import User
 from accord.services.users import Action, authenticate, authorize
 
@@ -39,17 +40,27 @@ NodeDep = Annotated[Node, Depends(get_node)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require(action: Action) -> Callable[[Node, HTTPAuthorizationCredentials | None], User]:
+def require(action: Action) -> Callable[..., User]:
     """A dependency giving the authenticated user, who must be allowed ``action``."""
 
-    def dependency(node: NodeDep, credentials: Credentials) -> User:
-        user = authenticate(node.store, credentials.credentials if credentials else None)
-        return authorize(user, action)
+    def dependency(request: Request, node: NodeDep, credentials: Credentials) -> User:
+        return authorize(_authenticate(request, node, credentials), action)
 
     dependency.__name__ = f"require_{action.name.lower()}"
     return dependency
 
 
-def current_user(node: NodeDep, credentials: Credentials) -> User:
+def current_user(request: Request, node: NodeDep, credentials: Credentials) -> User:
     """Any authenticated user, whatever the role."""
+    return _authenticate(request, node, credentials)
+
+
+def _authenticate(request: Request, node: Node,
+                  credentials: HTTPAuthorizationCredentials | None) -> User:
+    if credentials is None:
+        header = request.headers.get("authorization", "").strip()
+        scheme = header.split(maxsplit=1)[0] if header else ""
+        if scheme and scheme.lower() != "bearer":  # a header, but not "Bearer <token>"
+            raise Unauthorized(f"the Authorization header must be 'Bearer <token>', not "
+                               f"{scheme[:20]!r} ...", where="Authorization")
     return authenticate(node.store, credentials.credentials if credentials else None)

@@ -21,8 +21,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from accord.domain.errors import AccordError, Unauthorized
 
@@ -75,11 +77,49 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
                                 "where": first["where"] or None, "problems": problems})
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, {"code": code, "message": str(exc.detail)},
-                          dict(exc.headers) if exc.headers else None)
+    body: dict[str, Any] = {"code": code, "message": _http_message(request, exc)}
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 400 and exc.detail == _UNPARSED:
+        body["where"] = "body"
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:  # Starlette names only the first matching route's methods
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = ", ".join(allowed)
+            body["message"] = (f"{request.method} is not allowed on {request.url.path} "
+                               f"(allowed: {', '.join(allowed)})")
+    return error_response(exc.status_code, body, headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (only asked on a 405)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        if context.path and context.methods and compile_path(context.path)[0].match(path):
+            methods.update(context.methods)
+    return sorted(methods)
+
+
+# Starlette's and FastAPI's own words, said more usefully.
+_UNPARSED = "There was an error parsing the body"
+
+
+def _http_message(request: Request, exc: StarletteHTTPException) -> str:
+    route = f"{request.method} {request.url.path}"
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        return f"no such route: {route} (the routes are listed at /docs and in docs/api.md)"
+    if exc.status_code == 405 and exc.detail == "Method Not Allowed":
+        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+        return (f"{request.method} is not allowed on {request.url.path}"
+                + (f" (allowed: {allowed})" if allowed else ""))
+    if exc.status_code == 400 and exc.detail == _UNPARSED:
+        return ("the body could not be parsed: not JSON the node can read "
+                "(nested too deeply, or not the declared Content-Type)")
+    return str(exc.detail)
 
 
 def _unstorable(request: Request, exc: Exception) -> JSONResponse:
