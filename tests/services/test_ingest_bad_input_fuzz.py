@@ -144,3 +144,34 @@ def test_import_is_all_or_nothing_whatever_the_lines(sqlite_store: Store,
             assert _rows(sqlite_store) == before
 
     check()
+
+
+_csv_cells = st.one_of(st.text(max_size=8), st.sampled_from(
+    ["", '"', '""', "a,b", "\x00", "+57 12", "1961-13-45", "\r", "x\ny"]))
+_csv_rows = st.lists(st.lists(_csv_cells, min_size=0, max_size=4), max_size=4)
+
+
+def test_csv_import_is_all_or_nothing_whatever_the_rows(sqlite_store: Store,
+                                                        tmp_path: Path) -> None:
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text('schema: Person\nid: "x-{ref}"\ncolumns:\n  name: name\n'
+                       "  phone: phone\n  birth: birthDate\nreport:\n  id: CSV-R1\n"
+                       "  title: t\n", encoding="utf-8")
+
+    @settings(FUZZ, max_examples=60)
+    @given(_csv_rows, st.binary(max_size=20))
+    def check(rows: list[list[str]], tail: bytes) -> None:
+        path = tmp_path / "people.csv"
+        body = "".join(",".join(row) + "\n" for row in rows).encode("utf-8", "surrogatepass")
+        path.write_bytes(b"ref,name,phone,birth\n" + body + tail)
+        before = _rows(sqlite_store)
+        try:
+            import_files(sqlite_store, [path], origin="mx-test", registry=REGISTRY,
+                         country="MX", mapping=mapping)
+        except InvalidInput as exc:
+            assert exc.problems
+            for problem in exc.problems:
+                assert problem.where.startswith(f"{path}:") and problem.reason
+            assert _rows(sqlite_store) == before
+
+    check()
