@@ -82,17 +82,19 @@ def test_report_values_the_store_cannot_hold_are_named(
     assert listed["reports"] == []
 
 
-def test_a_surrogate_the_routes_do_not_check_is_still_a_422(
+def test_agreement_values_the_store_cannot_hold_are_named(
         client: TestClient, tokens: dict[str, str]) -> None:
-    # An agreement document is parsed by its own service; the store refuses the
-    # surrogate, and the API answers for the request, not with a 500.
-    document = ('{"id": "agr-\\ud800", "title": "t", "parties": ["mx-test", "co-x"],'
-                ' "valid_from": "2026-01-01", "valid_until": "2027-01-01", "clauses": []}')
-    response = client.post("/api/v1/agreements", content=document.encode(),
-                           headers={**auth(tokens["liaison"]),
-                                    "Content-Type": "application/json"})
-    assert 400 <= response.status_code < 500, response.text
-    assert response.json()["error"]["code"]
+    liaison = {**auth(tokens["liaison"]), "Content-Type": "application/json"}
+    for text, reason in [("agr-\\ud800", "contains a lone surrogate"),
+                         ("agr-\\u0000", "contains a NUL character")]:
+        document = (f'{{"id": "{text}", "title": "t", "parties": ["mx-test", "co-x"],'
+                    ' "valid_from": "2026-01-01", "valid_until": "2027-01-01", "clauses": []}')
+        response = client.post("/api/v1/agreements", content=document.encode(),
+                               headers=liaison)
+        body = _error(response, 422, "invalid_value")
+        assert body["where"] == "agreement.id" and body["message"].startswith(reason)
+    response = client.get("/api/v1/agreements/agr%00", headers=auth(tokens["liaison"]))
+    _error(response, 404, "not_found")
 
 
 def test_token_label_and_user_with_a_nul(client: TestClient, tokens: dict[str, str]) -> None:

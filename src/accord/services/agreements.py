@@ -52,6 +52,7 @@ from accord.domain.errors import Conflict, InvalidValue, NotFound
 from accord.domain.ledger_entry import MAX_TEXT, Detail, LedgerEntry
 from accord.domain.ledger_entry import Action as Act
 from accord.domain.policy import PolicyIndex
+from accord.domain.values.storable import string_problem, unstorable
 from accord.services import approvals, ledger
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def agreement_entry(before: Agreement | None, after: Agreement,
 
 def get_agreement(store: Store, agreement_id: str) -> Agreement:
     with store.unit_of_work(write=False) as uow:
-        found = uow.agreements.get(agreement_id)
+        found = _get(uow, agreement_id)
     if found is None:
         raise NotFound(f"no agreement {agreement_id!r} in this node", where="agreement")
     return found
@@ -210,6 +211,8 @@ def draft_agreement(node: Node, document: str | Mapping[str, Any], *, actor: str
     if isinstance(document, str):
         agreement = parse_agreement(document, where=where, known_schemas=known)
     else:
+        for name, reason in unstorable(dict(document)):
+            raise InvalidValue(reason, where=f"{where}.{name}")
         agreement = Agreement.from_dict(document, where=where, known_schemas=known)
     if agreement.status is not AgreementStatus.DRAFT or agreement.signatures \
             or agreement.revocation is not None:
@@ -332,8 +335,13 @@ def _catch_up(node: Node, now: datetime) -> None:
                 keep(uow, held, moved, "system")
 
 
+def _get(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
+    # An id no store can hold (a NUL, a lone surrogate) names no agreement.
+    return uow.agreements.get(agreement_id) if string_problem(agreement_id) is None else None
+
+
 def _require(uow: UnitOfWork, agreement_id: str) -> Agreement:
-    found = uow.agreements.get(agreement_id)
+    found = _get(uow, agreement_id)
     if found is None:
         raise NotFound(f"no agreement {agreement_id!r} in this node (see 'accord agreement "
                        "list')", where="agreement")
