@@ -136,3 +136,20 @@ def test_a_body_nested_too_deeply_is_refused_naming_the_body(
                                     "Content-Type": "application/json"})
     body = _error(response, 400, "bad_request")
     assert body["where"] == "body" and "nested too deeply" in body["message"]
+
+
+@pytest.mark.parametrize(("role", "path", "body"), [
+    ("admin", "/api/v1/users", {"name": "ana", "role": "analyst", "rol": "admin"}),
+    ("admin", "/api/v1/users/admin/tokens", {"label": "x", "expires": "never"}),
+    ("analyst", "/api/v1/reports/R1/retract", {"reason": "x", "force": True}),
+    ("supervisor", "/api/v1/approvals/1/approve", {"note": "x", "nota": "y"}),
+    ("liaison", "/api/v1/agreements/a1/revoke", {"reason": "x", "why": "y"}),
+])
+def test_unknown_fields_in_request_bodies_are_named(
+        client: TestClient, tokens: dict[str, str], role: str, path: str,
+        body: dict[str, Any]) -> None:
+    response = client.post(path, json=body, headers=auth(tokens[role]))
+    error = _error(response, 422, "invalid_request")
+    extra = next(iter(set(body) - {"name", "role", "label", "reason", "note"}))
+    assert error["where"] == f"body.{extra}"
+    assert error["message"] == f"body.{extra}: unknown field {extra!r}"

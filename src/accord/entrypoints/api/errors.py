@@ -66,6 +66,8 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
             detail = (err.get("ctx") or {}).get("error", "")
             at = f" at character {loc[1]}" if len(loc) > 1 else ""
             loc, reason = ("body",), f"the body is not valid JSON: {detail or 'invalid'}{at}"
+        elif err.get("type") == "extra_forbidden":
+            reason = f"unknown field {str(loc[-1])!r}" if loc else "unknown field"
         where = ".".join(str(part) for part in loc)
         problems.append({"where": where, "field": str(loc[-1]) if loc else "",
                          "reason": reason})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.domain.agreement import AgreementStatus
 from accord.domain.errors import InvalidValue
@@ -33,6 +33,8 @@ Document = Annotated[dict[str, Any], Body(
 
 
 class Revocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a 422
+
     reason: str = Field(min_length=1, max_length=500, description="Why it is revoked.")
 
 

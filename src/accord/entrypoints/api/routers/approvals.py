@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.domain.users import User
 from accord.entrypoints.api.deps import MAX_INT, NodeDep, require
@@ -23,6 +23,8 @@ ApprovalId = Annotated[int, Path(ge=0, le=MAX_INT, description="the approval's i
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a 422
+
     note: str = Field(default="", max_length=500, description="Why (kept in the ledger).")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.domain.users import User
 from accord.entrypoints.api.deps import MAX_INT, NodeDep, require
@@ -24,6 +24,8 @@ Document = Annotated[dict[str, Any], Body(
 
 
 class Retraction(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a 422
+
     reason: str = Field(default="", max_length=2000)
 
 

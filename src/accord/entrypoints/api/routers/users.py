@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.domain.users import Role, User
 from accord.entrypoints.api.deps import MAX_INT, NodeDep, current_user, require
@@ -18,11 +18,15 @@ MetadataReader = Annotated[User, Depends(require(Action.READ_METADATA))]
 
 
 class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a 422
+
     name: str = Field(min_length=1, max_length=100, description="letters, digits, . _ @ -")
     role: Role
 
 
 class NewToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a 422
+
     label: str = Field(default="", max_length=200)
 
 
