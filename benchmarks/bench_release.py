@@ -93,7 +93,7 @@ def _setup(root: Path, ports: dict[str, int]) -> str:
 
 def _serve(node: Path, port: int, dispatch: bool, log: Path) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "accord.entrypoints.cli.main", "serve", "--node", str(node),
-            "--port", str(port)] + (["--dispatch"] if dispatch else [])
+            "--port", str(port), "--no-resolve"] + (["--dispatch"] if dispatch else [])
     with log.open("ab") as out:
         proc = subprocess.Popen(args, stdout=out, stderr=out)
     deadline = time.monotonic() + 60

@@ -55,7 +55,7 @@ class Server:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "accord.entrypoints.cli.main", "serve", "--node",
-                 str(self.node), "--port", str(self.port), "--dispatch"],
+                 str(self.node), "--port", str(self.port), "--dispatch", "--no-resolve"],
                 stdout=out, stderr=out, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         wait_for(self._healthy, f"{self.node.name} to serve")
 

@@ -114,7 +114,8 @@ class Cluster:
         with demo_node.log.open("wb") as log:
             demo_node.process = subprocess.Popen(
                 [sys.executable, "-m", "accord.entrypoints.cli.main", "serve", "--node",
-                 str(demo_node.path), "--port", str(demo_node.port), "--dispatch"],
+                 str(demo_node.path), "--port", str(demo_node.port), "--dispatch",
+                 "--no-resolve"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)

@@ -69,6 +69,9 @@ def serve(
         "--bus", help="Live events through NATS JetStream at this URL (nats://HOST:PORT), "
                       "shared by every process serving the node; 'memory' for in-process.")
     ] = None,
+    resolve_: Annotated[bool, typer.Option(
+        "--resolve/--no-resolve",
+        help="Resolve new and received entities in the background (incremental).")] = True,
     json_: JsonOption = False,
 ) -> None:
     """Serve the node's HTTP API (until Ctrl-C)."""
@@ -93,6 +96,10 @@ def serve(
             if dispatcher is not None:
                 workers.append(threading.Thread(target=dispatcher.run_forever, args=(stop,),
                                                 name="accord-dispatch", daemon=True))
+            if resolve_:
+                from accord.services.resolution_worker import worker_thread
+
+                workers.append(worker_thread(opened, stop))
             for worker in workers:
                 worker.start()
             try:
