@@ -46,15 +46,22 @@ def store_plain(store: Store, registry: Registry, messages: Sequence[dict[str, A
 
 def send_plain(client: httpx.Client, url: str, messages: Sequence[dict[str, Any]], *,
                sender: str, batch: int) -> dict[str, list[float]]:
-    """POST ``messages`` in batches to a partner's plain inbox; when each left and was stored."""
+    """POST ``messages`` in batches to a partner's plain inbox; per message, when it left
+    (``sent_at``), when the recipient committed it (``stored_at``, the recipient's clock)
+    and when the sender had the parsed answer (``answered_at``, the sender's clock: where
+    the secure path's latency ends, with the receipt recorded at the sender)."""
     sent: list[float] = []
     stored: list[float] = []
+    answered: list[float] = []
     for start in range(0, len(messages), batch):
         chunk = list(messages[start:start + batch])
         began = time.time()
         response = client.post(url.rstrip("/") + PLAIN_INBOX,
                                json={"sender": sender, "messages": chunk})
         response.raise_for_status()
+        at = response.json()["stored_at"]
+        done = time.time()
         sent += [began] * len(chunk)
-        stored += response.json()["stored_at"]
-    return {"sent_at": sent, "stored_at": stored}
+        stored += at
+        answered += [done] * len(chunk)
+    return {"sent_at": sent, "stored_at": stored, "answered_at": answered}
