@@ -24,7 +24,10 @@ def dispatch(
 ) -> None:
     """Push pending releases to partners, pull partners' feeds, purge expired material."""
     with command(json_) as out:
+        from accord.adapters.bus_config import select_bus
+
         with open_node(node) as opened:
+            select_bus(opened, None)  # with NATS configured, this process's alerts go live too
             dispatcher = opened.dispatcher()
             if loop:
                 stop = threading.Event()
