@@ -3,8 +3,9 @@
 ``Receiver.receive`` handles a batch of envelopes in one transaction. Instead
 of a handful of statements per envelope, an ``InboxBatch``
 
-* reads up front, one query each, what the checks need to know of the ids the
-  envelopes claim (accepted before, refused before, the replay cache) and of
+* reads up front what the checks need to know of the ids the envelopes claim
+  (one query says which the inbox, the refusals and the replay cache know; only
+  those are then read: accepted before, refused before, replay entries) and of
   the reports they carry (``prefetch``: held, stored);
 * buffers the new reports (``NewReports``), the accepted messages, the
   refusals, the replay-cache entries and the ledger entries, and writes each
@@ -25,7 +26,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from accord.adapters.store import UnitOfWork
-from accord.adapters.store.inbox import BatchReplayCache, InboxEntry, Key
+from accord.adapters.store.inbox import (
+    INBOX,
+    REFUSAL,
+    REPLAY,
+    BatchReplayCache,
+    InboxEntry,
+    Key,
+)
 from accord.domain.ledger_entry import LedgerEntry
 from accord.domain.messages import Message
 from accord.domain.registry import Registry
@@ -65,11 +73,15 @@ class InboxBatch:
         keys = [(s, m) for s, m in claimed if s is not None and m is not None]
         self.uow = uow
         self._looked_up = set(keys)
-        self._accepted: dict[Key, InboxEntry | Arrival] = dict(uow.inbox.get_many(keys))
+        # one query says which ids the inbox, the refusals and the replay cache know (as a
+        # rule none); only what it finds is read in full
+        seen = uow.inbox.seen(keys)
+        self._accepted: dict[Key, InboxEntry | Arrival] = (
+            dict(uow.inbox.get_many(seen[INBOX])) if seen[INBOX] else {})
         self._refused: dict[Key, dict[str, Any]] = {
             k: {"reason": r.reason, "detail": r.detail, "receipt": r.receipt}
-            for k, r in uow.inbox.refusals_of(keys).items()}
-        self.replay_cache = BatchReplayCache(uow.session, keys)
+            for k, r in (uow.inbox.refusals_of(seen[REFUSAL]) if seen[REFUSAL] else {}).items()}
+        self.replay_cache = BatchReplayCache(uow.session, keys, stored=seen[REPLAY])
         self.new_reports = NewReports(uow, registry)
         self.reports = ReportStates(uow, (), self.new_reports)
         self.arrivals: list[Arrival] = []

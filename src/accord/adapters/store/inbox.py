@@ -16,8 +16,10 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -126,6 +128,20 @@ _REPLAY_OF = select(_REPLAY.c.message_id, _REPLAY.c.expires).where(
     _REPLAY.c.sender == bindparam("b_sender"),
     _REPLAY.c.message_id.in_(bindparam("b_ids", expanding=True)))
 _INSERT_INBOX, _INSERT_REFUSALS, _INSERT_HELD = insert(_INBOX), insert(_REFUSALS), insert(_HELD)
+#: Which of a sender's message ids the inbox, the authenticated refusals or the replay
+#: cache know: one query instead of three when (as usual) none of them does.
+INBOX, REFUSAL, REPLAY = "inbox", "refusal", "replay"
+_SEEN = union_all(
+    select(literal(INBOX), _INBOX.c.message_id).where(
+        _INBOX.c.sender == bindparam("b_sender"),
+        _INBOX.c.message_id.in_(bindparam("b_ids", expanding=True))),
+    select(literal(REFUSAL), _REFUSALS.c.message_id).where(
+        _REFUSALS.c.sender == bindparam("b_sender"),
+        _REFUSALS.c.message_id.in_(bindparam("b_ids", expanding=True)),
+        _REFUSALS.c.authenticated.is_(True)),
+    select(literal(REPLAY), _REPLAY.c.message_id).where(
+        _REPLAY.c.sender == bindparam("b_sender"),
+        _REPLAY.c.message_id.in_(bindparam("b_ids", expanding=True))))
 
 
 def _by_sender(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
@@ -165,6 +181,17 @@ class InboxRepository:
             rows = self.session.execute(_GET_MANY, {"b_sender": sender, "b_ids": ids})
             out.update(((row.sender, row.message_id), _entry(row))  # type: ignore[arg-type]
                        for row in rows)
+        return out
+
+    def seen(self, keys: Iterable[Key]) -> dict[str, set[Key]]:
+        """Which of these ``(sender, message id)`` pairs the inbox (``INBOX``), the
+        authenticated refusals (``REFUSAL``) and the replay cache (``REPLAY``) hold, by
+        table; one query per sender (and 500 ids) for all three."""
+        out: dict[str, set[Key]] = {INBOX: set(), REFUSAL: set(), REPLAY: set()}
+        for sender, ids in _by_sender(keys):
+            for table, message_id in self.session.execute(
+                    _SEEN, {"b_sender": sender, "b_ids": ids}):
+                out[table].add((sender, message_id))
         return out
 
     def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -315,12 +342,15 @@ class BatchReplayCache:
     (PostgreSQL), and the caller must roll back and look again.
     """
 
-    def __init__(self, session: Session, keys: Iterable[Key]) -> None:
+    def __init__(self, session: Session, keys: Iterable[Key], *,
+                 stored: Iterable[Key] | None = None) -> None:
+        """``stored``: those of ``keys`` known to have an entry (``InboxRepository.seen``),
+        if looked up already: only their entries are read."""
         self.session = session
         self._single = SqlReplayCache(session)
         self._known = set(keys)
         self._expires: dict[Key, datetime] = {}
-        for sender, ids in _by_sender(self._known):
+        for sender, ids in _by_sender(self._known if stored is None else stored):
             rows = session.execute(_REPLAY_OF, {"b_sender": sender, "b_ids": ids})
             for message_id, expires in rows:
                 found = from_store(expires)
