@@ -44,3 +44,15 @@ def test_a_batch_replay_cache_told_what_is_stored_still_refuses_replays(store: S
         assert cache.flush()
     with store.unit_of_work(write=False) as uow:
         assert uow.inbox.seen(keys)[REPLAY] == set(keys)
+
+
+
+def test_a_hold_needs_its_report(store: Store) -> None:
+    """``ReportStates`` reads holds only for stored reports: a hold without one is refused."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from accord.adapters.store.inbox import HeldReport
+
+    with pytest.raises(IntegrityError), store.unit_of_work() as uow:
+        uow.inbox.hold_many([HeldReport("r-none", "co", None, None, 1, NOW, NOW)])

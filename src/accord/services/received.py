@@ -74,8 +74,10 @@ class ReportStates:
                  new_reports: NewReports) -> None:
         ids = set(report_ids)
         self.uow, self.new_reports = uow, new_reports
-        self._held = uow.inbox.held_many(ids)
-        self._stored = uow.reports.get_many(ids)
+        self._stored = uow.reports.get_many(ids) if ids else {}
+        # a hold refers to its report (a foreign key, deleted with it): only stored reports
+        # can be held, and new releases need no second look-up
+        self._held = uow.inbox.held_many(self._stored) if self._stored else {}
         self._known = ids
         self._changed: set[str] = set()
 
