@@ -94,11 +94,10 @@ class ShareHandler:
             return []  # no agreement with anyone, and nobody can hold these reports yet
         queue: list[_Message] = []
         entries: list[LedgerEntry] = []
-        # every report and its statements read at once (an import changes thousands)
-        stored = uow.reports.get_many(c.report_id for c in changes)
-        statements = uow.statements.for_reports(
-            r.id for c in changes if (r := stored.get(c.report_id)) is not None
-            and c.change is not ReportChange.RETRACTED and not r.retracted)
+        # every report with its statements in one query (an import changes thousands)
+        read = uow.reports.get_many_with_statements(c.report_id for c in changes)
+        stored = {rid: report for rid, (report, _s) in read.items()}
+        statements = {rid: s for rid, (_r, s) in read.items()}
         for change in changes:
             report = stored.get(change.report_id)
             if report is None:

@@ -20,8 +20,10 @@ from accord.adapters.store.codec import (
     marking_json,
     to_utc,
 )
-from accord.adapters.store.models import ReportRow, ReportVersionRow
+from accord.adapters.store.models import ReportRow, ReportVersionRow, StatementRow
+from accord.adapters.store.statements import STATEMENT_COLUMNS, statement_of
 from accord.domain.report import Report, ReportStatus
+from accord.domain.statement import Statement
 
 # What a new version may change without being "the same report": these vary
 # between two imports of one file (times default to the import time).
@@ -31,6 +33,12 @@ _VOLATILE = ("version", "created", "updated")
 _REPORTS = cast(Table, ReportRow.__table__)
 # Batch statements built once (building one costs more than running it).
 _GET_MANY = select(_REPORTS).where(_REPORTS.c.id.in_(bindparam("b_ids", expanding=True)))
+_STATEMENTS = cast(Table, StatementRow.__table__)
+_WITH_STATEMENTS = select(_REPORTS, *(_STATEMENTS.c[name].label(f"s_{name}")
+                                      for name in STATEMENT_COLUMNS)).outerjoin(
+    _STATEMENTS, _STATEMENTS.c.report_id == _REPORTS.c.id).where(
+    _REPORTS.c.id.in_(bindparam("b_ids", expanding=True))).order_by(
+    _REPORTS.c.id, _STATEMENTS.c.entity_id, _STATEMENTS.c.prop, _STATEMENTS.c.value)
 _INSERT_REPORTS = insert(_REPORTS)
 _INSERT_VERSIONS = insert(cast(Table, ReportVersionRow.__table__))
 
@@ -57,6 +65,22 @@ class ReportRepository:
         for start in range(0, len(ids), 500):
             rows = self.session.execute(_GET_MANY, {"b_ids": ids[start:start + 500]})
             out.update((row.id, _to_report(row)) for row in rows)  # type: ignore[arg-type]
+        return out
+
+    def get_many_with_statements(self, report_ids: Iterable[str]
+                                 ) -> dict[str, tuple[Report, list[Statement]]]:
+        """``{report id: (report, its statements)}`` for those of ``report_ids`` in the
+        store: ``get_many`` and ``StatementRepository.for_reports`` (the same order) in one
+        query per 500 reports (the share step reads back what its transaction wrote)."""
+        ids = sorted(set(report_ids))
+        out: dict[str, tuple[Report, list[Statement]]] = {}
+        for start in range(0, len(ids), 500):
+            for row in self.session.execute(_WITH_STATEMENTS, {"b_ids": ids[start:start + 500]}):
+                found = out.get(row.id)
+                if found is None:
+                    found = out[row.id] = (_to_report(row), [])  # type: ignore[arg-type]
+                if row.s_entity_id is not None:
+                    found[1].append(statement_of(row, prefix="s_"))
         return out
 
     def hashes(self, report_ids: Iterable[str]) -> dict[str, str]:

@@ -229,10 +229,31 @@ class StatementRepository:
 
 _COLUMNS = ("entity_id", "schema", "prop", "value", "report_id", "origin", "marking", "grading",
             "original_value", "first_seen", "last_seen")
+#: The columns a ``Statement`` is read from (``statement_of``).
+STATEMENT_COLUMNS = _COLUMNS
 
 
 def _select() -> Select[Any]:
     return select(*(_TABLE.c[name] for name in _COLUMNS))
+
+
+def statement_of(row: Any, *, prefix: str) -> Statement:
+    """The statement in a result row whose ``STATEMENT_COLUMNS`` are named ``prefix + name``
+    (a join with another table's columns)."""
+    m = row._mapping
+    return Statement(
+        entity_id=m[prefix + "entity_id"],
+        schema=m[prefix + "schema"],
+        prop=m[prefix + "prop"],
+        value=m[prefix + "value"],
+        report_id=m[prefix + "report_id"],
+        origin=m[prefix + "origin"],
+        marking=marking_from_json(m[prefix + "marking"]),
+        grading=grading_from_json(m[prefix + "grading"]),
+        original_value=m[prefix + "original_value"],
+        first_seen=from_store(m[prefix + "first_seen"]),
+        last_seen=from_store(m[prefix + "last_seen"]),
+    )
 
 
 def _to_statement(row: Any) -> Statement:
