@@ -5,15 +5,20 @@ Agreeing on "Jason Jones" says less than agreeing on "Londoño Otero Miguel
 ``log2(m / u)``, with ``u`` the chance that two different people agree so; for a
 whole name that chance is the share of people who bear *that* name, not the
 average over all names (Splink's term-frequency adjustment). A family's model
-keeps, frozen at training, how many mentions had each name token (by its
-canonical outline, so spellings fold together), and a name's *bits* are
+keeps, frozen at training, how many mentions had each name token outline (so
+spellings fold together), over all mentions and per nationality, and a name's
+*bits* are
 
-    bits = -log2(prod_t p(t)),   p(t) = count(t) / N
+    bits = -log2(P(nationality) * prod_t p(t | nationality)),  p(t) = count(t) / N
 
-with N the mentions at training: tokens are taken as independent (given names
-and surnames are drawn apart), a token unseen at training counts once, and an
-initial (``J.``) fits one name in twenty. ``scoring`` weighs agreeing on a whole
-name (any spelling, order or script) ``log2(m) + bits``.
+with N the mentions (of that nationality) at training: names are drawn from a
+nationality's pool, so tokens are independent within it, not across it
+("Yusef Ben Ali" is common among Moroccans). A mention without a single
+nationality, or of one seen fewer than ``MIN_GROUP`` times, uses the counts
+over everyone. A token counts as its commonest reading (``Hai`` is read
+``ai`` or ``h``), a token unseen at training counts once, and an initial
+(``J.``) fits one name in twenty. ``scoring`` weighs agreeing on a whole name
+(any spelling, order or script) ``log2(m) + bits``.
 
 The table is part of the model, like its list of common names, so that a pair's
 score still depends only on the pair and the model (no term frequencies read
