@@ -49,3 +49,24 @@ def test_node_path_prefers_the_option_then_the_environment(tmp_path: Path) -> No
     assert node_path(None, {"ACCORD_NODE": "/elsewhere"}) == Path("/elsewhere")
     with pytest.raises(NodeConfigError, match="pass --node DIR or set \\$ACCORD_NODE"):
         node_path(None, {})
+
+
+def test_a_node_whose_database_file_is_gone_is_refused_not_recreated(tmp_path: Path) -> None:
+    from accord.bootstrap import init_node, open_node
+    from accord.config import NodeConfigError
+
+    init_node(tmp_path / "n", node_id="co-test", country="CO").node.close()
+    for leftover in (tmp_path / "n").glob("accord.db*"):
+        leftover.unlink()
+    with open_node(tmp_path / "n") as node, pytest.raises(NodeConfigError,
+                                                          match="database file is missing"):
+        node.store  # noqa: B018 - opening is the act under test
+    assert not (tmp_path / "n" / "accord.db").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", -5, 0, True, 1.5])
+def test_api_limits_must_be_positive_integers(value: object) -> None:
+    raw = {"node_id": "co-test", "country": "CO", "api": {"max_body_bytes": value}}
+    with pytest.raises(NodeConfigError, match="api.max_body_bytes: .* is not a positive integer"):
+        NodeConfig.from_dict(raw)
+    assert NodeConfig.from_dict({**raw, "api": {"max_body_bytes": 2048}}).api.max_body_bytes == 2048

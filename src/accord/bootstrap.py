@@ -44,9 +44,11 @@ if TYPE_CHECKING:
 class Node:
     """One agency's node: its directory, configuration, store, registry and keys."""
 
-    def __init__(self, directory: NodeDir, config: NodeConfig) -> None:
+    def __init__(self, directory: NodeDir, config: NodeConfig, *, creating: bool = False) -> None:
         self.dir = directory
         self.config = config
+        # only ``init_node`` may create the SQLite file; elsewhere a missing one is an error
+        self._creating = creating
 
     @property
     def path(self) -> Path:
@@ -66,6 +68,8 @@ class Node:
         from accord.adapters.store import open_store
         from accord.services.share import ShareHandler
 
+        if not self._creating:
+            _check_sqlite_file(self.db_url)
         store = open_store(self.db_url)
         # report changes fill the outbox of releases in their own transaction
         store.subscribe(ShareHandler.for_node(self, self.policy_cache))
@@ -171,7 +175,7 @@ def init_node(path: Path, *, node_id: str, country: str, db_url: str | None = No
                         db_url=db_url or DEFAULT_DB_URL)
     directory = NodeDir(path)
     created = _prepare_empty_dir(directory)
-    node = Node(directory, config)
+    node = Node(directory, config, creating=True)
     try:
         store = node.store  # first: an unreachable database fails before any file is written
         from accord.adapters.keys import generate_node_keys
@@ -190,6 +194,23 @@ def init_node(path: Path, *, node_id: str, country: str, db_url: str | None = No
         _remove(directory.path, created)
         raise
     return Initialised(node=node, admin=admin, admin_token=token)
+
+
+def _check_sqlite_file(db_url: str) -> None:
+    """A node's SQLite file must exist: opening would silently create an empty store."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if not url.get_backend_name() == "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    database = Path(url.database)
+    wal = database.with_name(database.name + "-wal")
+    if not database.is_file() or (database.stat().st_size == 0 and not wal.is_file()):
+        from accord.config import NodeConfigError
+
+        raise NodeConfigError("the node's database file is missing or empty; restore it from "
+                              "a backup (accord init creates it only for a new node)",
+                              where=str(database))
 
 
 def _prepare_empty_dir(directory: NodeDir) -> bool:

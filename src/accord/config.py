@@ -141,12 +141,19 @@ class NodeConfig:
                 contact=str(raw.get("contact") or ""),
                 db_url=str(raw.get("db_url") or DEFAULT_DB_URL),
                 bus=str(raw.get("bus") or ""),
-                api=ApiLimits(**{k: int(v) for k, v in api_raw.items()}),
+                api=ApiLimits(**{k: _positive_int(v, f"api.{k}", where)
+                                 for k, v in api_raw.items()}),
                 federation=FederationSettings.from_dict(raw.get("federation") or {},
                                                         where=where),
             )
         except InvalidValue as exc:
             raise NodeConfigError(exc.message, where=f"{where}: {exc.where}") from None
+
+
+def _positive_int(value: object, name: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise NodeConfigError(f"{name}: {value!r} is not a positive integer", where=where)
+    return value
 
 
 def normalise_country(raw: str) -> str:

@@ -113,6 +113,24 @@ def test_missing_header_columns_are_named(store: Store, registry: Registry,
     assert statement_count(store) == 0
 
 
+def test_a_column_named_twice_in_the_header_is_refused(store: Store, registry: Registry,
+                                                       tmp_path: Path) -> None:
+    path = files(tmp_path, "ref,full_name,aliases,mobile,born,full_name\n1,Ana,,,,Ana B\n")
+    with pytest.raises(InvalidInput) as caught:
+        import_files(store, [path], origin="CO", registry=registry)
+    assert f"{path}:1: header: column 'full_name' appears more than once" in str(caught.value)
+    assert statement_count(store) == 0
+
+
+def test_broken_mapping_yaml_names_its_line(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("schema: Person\ncolumns: {a: name\nreport: R\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_mapping(path, registry)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{path}:3: not a valid YAML file:"), str(problem)
+
+
 @pytest.mark.parametrize(("mapping", "message"), [
     ("schema: Persn\nid_column: ref\nreport: R\ncolumns: {a: name}\n",
      "schema: unknown schema 'Persn' (did you mean 'Person'?)"),

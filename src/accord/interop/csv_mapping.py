@@ -69,8 +69,13 @@ def load_mapping(path: Path, registry: Registry | None = None) -> CsvMapping:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidInput([Problem(where, "", "no such mapping file")]) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidInput([Problem(where, "", f"not a valid YAML file: {exc}")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}" if mark is not None else where
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput([Problem(at, "", f"not a valid YAML file: {reason}")]) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Problem(where, "", f"not UTF-8 text: {exc}")]) from None
     if not isinstance(raw, dict):
         raise InvalidInput([Problem(where, "", "a mapping file is a YAML mapping (schema, "
                                                "id or id_column, columns, report)")])
@@ -165,9 +170,12 @@ def read_csv(path: Path, mapping: CsvMapping, *,
         if header is None:
             header = [h.strip() for h in row]
             missing = [c for c in mapping.needed_columns() if c not in header]
-            if missing or problems:
+            twice = sorted({h for h in header if h and header.count(h) > 1})
+            if missing or twice or problems:
                 problems += [Problem(where, "header", f"column {c!r} (named in {mapping.path})"
                                      " is not in the header") for c in missing]
+                problems += [Problem(where, "header", f"column {c!r} appears more than once "
+                                     "(which one holds the value?)") for c in twice]
                 yield SourceRecord(where, start, raw, lines.end, None, tuple(problems))
                 return
             continue
