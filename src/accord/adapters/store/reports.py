@@ -21,7 +21,7 @@ from accord.adapters.store.codec import (
     to_utc,
 )
 from accord.adapters.store.models import ReportRow, ReportVersionRow, StatementRow
-from accord.adapters.store.statements import STATEMENT_COLUMNS, statement_of
+from accord.adapters.store.statements import STATEMENT_COLUMNS, statement_at
 from accord.domain.report import Report, ReportStatus
 from accord.domain.statement import Statement
 
@@ -39,6 +39,7 @@ _WITH_STATEMENTS = select(_REPORTS, *(_STATEMENTS.c[name].label(f"s_{name}")
     _STATEMENTS, _STATEMENTS.c.report_id == _REPORTS.c.id).where(
     _REPORTS.c.id.in_(bindparam("b_ids", expanding=True))).order_by(
     _REPORTS.c.id, _STATEMENTS.c.entity_id, _STATEMENTS.c.prop, _STATEMENTS.c.value)
+_STATEMENT_START = len(_REPORTS.c)  # where a joined row's statement columns begin
 _INSERT_REPORTS = insert(_REPORTS)
 _INSERT_VERSIONS = insert(cast(Table, ReportVersionRow.__table__))
 
@@ -80,7 +81,7 @@ class ReportRepository:
                 if found is None:
                     found = out[row.id] = (_to_report(row), [])  # type: ignore[arg-type]
                 if row.s_entity_id is not None:
-                    found[1].append(statement_of(row, prefix="s_"))
+                    found[1].append(statement_at(row, _STATEMENT_START))
         return out
 
     def hashes(self, report_ids: Iterable[str]) -> dict[str, str]:

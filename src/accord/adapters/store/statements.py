@@ -237,22 +237,23 @@ def _select() -> Select[Any]:
     return select(*(_TABLE.c[name] for name in _COLUMNS))
 
 
-def statement_of(row: Any, *, prefix: str) -> Statement:
-    """The statement in a result row whose ``STATEMENT_COLUMNS`` are named ``prefix + name``
-    (a join with another table's columns)."""
-    m = row._mapping
+def statement_at(row: Any, start: int) -> Statement:
+    """The statement in a result row whose ``STATEMENT_COLUMNS`` begin at position ``start``
+    (a join with another table's columns first)."""
+    (entity_id, schema, prop, value, report_id, origin, marking, grading, original_value,
+     first_seen, last_seen) = row[start:start + len(_COLUMNS)]
     return Statement(
-        entity_id=m[prefix + "entity_id"],
-        schema=m[prefix + "schema"],
-        prop=m[prefix + "prop"],
-        value=m[prefix + "value"],
-        report_id=m[prefix + "report_id"],
-        origin=m[prefix + "origin"],
-        marking=marking_from_json(m[prefix + "marking"]),
-        grading=grading_from_json(m[prefix + "grading"]),
-        original_value=m[prefix + "original_value"],
-        first_seen=from_store(m[prefix + "first_seen"]),
-        last_seen=from_store(m[prefix + "last_seen"]),
+        entity_id=entity_id,
+        schema=schema,
+        prop=prop,
+        value=value,
+        report_id=report_id,
+        origin=origin,
+        marking=marking_from_json(marking),
+        grading=grading_from_json(grading),
+        original_value=original_value,
+        first_seen=from_store(first_seen),
+        last_seen=from_store(last_seen),
     )
 
 
