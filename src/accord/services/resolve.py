@@ -29,6 +29,7 @@ from accord.adapters.store.resolution_repo import (
     state_token,
 )
 from accord.analytics.resolve.cluster import Cluster
+from accord.analytics.resolve.context import GROUPS, HELD, add_context, relations
 from accord.analytics.resolve.features import FAMILIES, Mention, mention_of
 from accord.analytics.resolve.incremental import Resolver, RunSummary
 from accord.analytics.resolve.judgements import Judgement, JudgementRecord, Pair
@@ -59,6 +60,22 @@ def _mentions(bind: Any, registry: Registry,
         if mention is not None:
             out.append(mention)
     return out
+
+
+Related = dict[str, set[tuple[str, str, str | None]]]
+
+
+def _related(bind: Any, registry: Registry,
+             entity_ids: Collection[str] | None = None) -> Related:
+    """What each person mention holds (phones, accounts) or belongs to (organisations),
+    read from the node's Phone, Account and Membership entities (``context.relations``)."""
+    schemata = sorted({s.name for name in (*HELD, *GROUPS) for s in registry.descendants(name)})
+    entities = []
+    for entity_id, kinds, properties in resolvable_statements(bind, schemata, entity_ids):
+        schema = _most_specific(registry, kinds)
+        if schema is not None:
+            entities.append(SimpleNamespace(id=entity_id, schema=schema, properties=properties))
+    return relations(registry, entities)
 
 
 def _most_specific(registry: Registry, schemata: set[str]) -> str | None:
@@ -113,7 +130,8 @@ def resolve(store: Store, registry: Registry, *, full: bool = False, retrain: bo
         for family in refit:
             repo.forget_model(family)
         return Resolver(repo, threads=threads).run(_mentions(session, registry), full=full,
-                                                   retrain=retrain)
+                                                   retrain=retrain,
+                                                   related=_related(session, registry))
 
     return _staged(store, work)
 
@@ -129,12 +147,30 @@ def resolve_entities(store: Store, registry: Registry, entity_ids: Iterable[str]
     wanted = set(entity_ids)
 
     def work(repo: StagedRepository, session: Any) -> RunSummary:
-        current = _mentions(session, registry, wanted)
+        # a new or changed phone, account or membership changes its holder's context
+        people = set(wanted) | set(_related(session, registry, wanted))
+        current = _mentions(session, registry, people)
         if train and any(repo.model(m.family) is None for m in current):
-            return Resolver(repo, threads=threads).run(_mentions(session, registry))
+            return Resolver(repo, threads=threads).run(_mentions(session, registry),
+                                                       related=_related(session, registry))
         current = [m for m in current if repo.model(m.family) is not None]
         gone = set(repo.mentions(wanted)) - {m.id for m in current}
-        return Resolver(repo, threads=threads).update(current, gone)
+        gone_families = {i: m.family for i, m in repo.mentions(gone).items()}
+        resolver = Resolver(repo, threads=threads)
+        # as in a full run: the things people hold first, then people with their context
+        summary = resolver.update(
+            [m for m in current if not FAMILIES[m.family].context],
+            {i for i, f in gone_families.items() if not FAMILIES[f].context})
+        persons = [m for m in current if FAMILIES[m.family].context]
+        if persons:
+            related = _related(session, registry)
+            held = {thing for found in related.values() for _, thing, _ in found}
+            persons = add_context(persons, related, repo.clusters_of(held))
+        later = resolver.update(persons,
+                                {i for i, f in gone_families.items() if FAMILIES[f].context})
+        summary.families.update(later.families)
+        summary.seconds += later.seconds
+        return summary
 
     return _staged(store, work)
 

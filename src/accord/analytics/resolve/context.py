@@ -86,6 +86,8 @@ def with_context(mention: Mention, context: Iterable[str]) -> Mention:
         return mention
     base = mention.fingerprint.split("+", 1)[0]
     digest = hashlib.sha1("\x1e".join(items).encode()).hexdigest()[:16] if items else ""
+    if digest:  # the stored fingerprint is at most 40 characters: 23 + '+' + 16
+        base = base[:23]
     return replace(mention, context=items,
                    fingerprint=f"{base}+{digest}" if digest else base)
 
