@@ -39,8 +39,9 @@ def search(
             if not found.hits:
                 console.print(f"No entity matches {query!r}.")
                 return
-            console.print(f"{len(found.hits)} hit(s) for {query!r} in "
-                          f"{len(found.canonical)} canonical entit(y/ies)", markup=False)
+            hits, groups = len(found.hits), len(found.canonical)
+            console.print(f"{hits} hit{'' if hits == 1 else 's'} for {query!r} in {groups} "
+                          f"canonical entit{'y' if groups == 1 else 'ies'}", markup=False)
             for group in found.canonical:
                 if group.resolved:
                     console.print(f"\n{group.canonical_id}  {group.caption}  ({group.family}, "
