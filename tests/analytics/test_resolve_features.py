@@ -116,3 +116,27 @@ def test_blocking_keys_survive_order_script_and_a_missing_surname(registry: Regi
     phones = blocking_keys(mention(registry, "Person", name=["El Flaco"], weakAlias=["El Flaco"],
                                    phone=["+525512345678"]), spec)
     assert {"k:phones:+525512345678", "a:el flaco"} <= phones
+
+
+def test_vessels_known_by_numbered_names_alone_are_told_apart_by_the_numbers(
+        registry: Registry) -> None:
+    from accord.analytics.resolve.cluster import cluster
+    from accord.analytics.resolve.evidence import Link
+    from accord.analytics.resolve.features import NAME_NUMBERS
+    from accord.analytics.resolve.judgements import JudgementSet
+
+    one = mention(registry, "Vessel", "v1", name=["Go-fast 1"], flag=["co"])
+    two = mention(registry, "Vessel", "v2", name=["GO FAST 2"], flag=["co"])
+    again = mention(registry, "Vessel", "v3", name=["Go-fast 01"])
+    assert one.identity()[NAME_NUMBERS] == again.identity()[NAME_NUMBERS] == {"1"}
+    # an identifier decides instead: a renamed vessel keeps its IMO
+    imo = mention(registry, "Vessel", "v4", name=["Go-fast 3"], imoNumber=["9815276"])
+    assert NAME_NUMBERS not in imo.identity()
+    assert NAME_NUMBERS not in mention(registry, "Person", "p", name=["Ana 2"]).identity()
+
+    ids = ["v1", "v2", "v3"]
+    links = [Link(a, b, "Vessel", 12.0, 0.999) for a, b in (("v1", "v2"), ("v1", "v3"))]
+    found = cluster(ids, links, JudgementSet(), family="Vessel", threshold=0.5,
+                    identity={m.id: m.identity() for m in (one, two, again)})
+    groups = {frozenset(c.members) for c in found.clusters}
+    assert frozenset({"v1", "v3"}) in groups and frozenset({"v2"}) in groups

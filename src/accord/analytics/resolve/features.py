@@ -14,6 +14,7 @@ keys only need the type's ``key`` (``AB-123 456`` and ``ab123456`` meet).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -223,7 +224,20 @@ class Mention:
             country = self.countries[0]
             out.update({f"{c}@{country}": frozenset(self.keys[c])
                         for c in spec.country_identity_columns if self.keys.get(c)})
+        numbers = self.name_numbers()
+        if numbers:
+            out[NAME_NUMBERS] = numbers
         return out
+
+    def name_numbers(self) -> frozenset[str]:
+        """For a vessel known by name alone: the numbers its names carry ("Go-fast 3" ->
+        {"3"}). Two such vessels whose names carry different numbers are two vessels
+        ("Go-fast 1", "Go-fast 2"); with an IMO or MMSI the identifier decides."""
+        if self.family not in NUMBERED or any(self.keys.get(c)
+                                              for c in FAMILIES[self.family].strong_columns):
+            return frozenset()
+        return frozenset(n.lstrip("0") or "0" for name in self.written
+                         for n in re.findall(r"\d+", name))
 
     def to_dict(self) -> dict[str, Any]:
         """What a store keeps to rebuild the mention without its statements."""
@@ -248,6 +262,11 @@ class Mention:
                    countries=tuple(data.get("countries", ())), text=tuple(data.get("text", ())),
                    fingerprint=data.get("fingerprint", ""),
                    context=tuple(data.get("context", ())))
+
+
+#: families whose numbered names (fleets of go-fasts) tell things apart; the identity key
+NUMBERED = frozenset({"Vessel"})
+NAME_NUMBERS = "numbers in the name"
 
 
 def _values(properties: Mapping[str, Sequence[str]], props: Sequence[str]) -> list[str]:
