@@ -140,3 +140,11 @@ def test_vessels_known_by_numbered_names_alone_are_told_apart_by_the_numbers(
                     identity={m.id: m.identity() for m in (one, two, again)})
     groups = {frozenset(c.members) for c in found.clusters}
     assert frozenset({"v1", "v3"}) in groups and frozenset({"v2"}) in groups
+
+
+def test_two_mmsis_under_one_flag_are_two_vessels(registry: Registry) -> None:
+    a = mention(registry, "Vessel", "a", name=["Santa Maria"], flag=["co"], mmsi=["730922328"])
+    b = mention(registry, "Vessel", "b", name=["Santa Maria"], flag=["co"], mmsi=["730705359"])
+    c = mention(registry, "Vessel", "c", name=["Santa Maria"], flag=["pa"], mmsi=["351234567"])
+    assert a.identity()["mmsi@co"] != b.identity()["mmsi@co"]  # a conflict: never merged
+    assert "mmsi@co" not in c.identity()  # re-flagged: a new MMSI is no proof of another ship

@@ -117,7 +117,7 @@ FAMILIES: dict[str, FamilySpec] = {
         name="Vessel", names=("name", "alias"), organisation=True,
         date="buildDate", date_label="year built",
         keys=(KeyField("imo", ("imoNumber",), "IMO number", strong=True, identity=True),
-              KeyField("mmsi", ("mmsi",), "MMSI", strong=True),
+              KeyField("mmsi", ("mmsi",), "MMSI", strong=True, identity_in_country=True),
               KeyField("callsign", ("callSign",), "call sign")),
         countries=("flag",)),
     "Phone": FamilySpec(
